@@ -1,0 +1,1 @@
+"""sendtrack: statutory SEND case tracking, timescales, performance and data quality."""
