@@ -8,10 +8,10 @@ models use the same names, so a row read from a file and a row read from the dat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a column's text is parsed."""
 
     TEXT = "text"  # free text or identifier; never checked at load
@@ -85,8 +85,15 @@ class Table:
         return tuple(row.get(k) for k in self.key)
 
 
-def _c(name: str, kind: Kind = Kind.TEXT, codes: tuple[str, ...] = (), *, required: bool = False,
-       ref: str | None = None, help: str = "") -> Column:  # noqa: A002 - "help" is the spec's word
+def _c(
+    name: str,
+    kind: Kind = Kind.TEXT,
+    codes: tuple[str, ...] = (),
+    *,
+    required: bool = False,
+    ref: str | None = None,
+    help: str = "",
+) -> Column:  # noqa: A002 - "help" is the spec's word
     if codes and kind is Kind.TEXT:
         kind = Kind.CODE
     return Column(name=name, kind=kind, codes=codes, required=required, ref=ref, help=help)
