@@ -1,0 +1,9 @@
+"""Local use (`sendtrack serve`, `sendtrack demo`): DEBUG off unless asked, a development key allowed."""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+if not os.environ.get("SECRET_KEY"):
+    os.environ["SECRET_KEY"] = "local-only-key-for-the-embedded-sqlite-demo"  # noqa: S105
+
+from sendtrack.config.settings.base import *  # noqa: E402, F403

@@ -1,0 +1,228 @@
+"""Reads of case data and milestones: the one read path for every figure and list.
+
+Milestone status is computed here, in SQL, from the stored row and an as-of date, by the same table
+as `domain.timescales.status_of` (a test checks the two agree row for row), so a list of milestones at
+any date is one query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
+
+from sendtrack.domain.timescales import Status
+from sendtrack.records.models import DataSource, Milestone, Person, Plan
+from sendtrack.records.tables import PERSON_LOOKUP, TABLE_MODELS, TableModel
+
+CHUNK = 500
+
+
+def due_soon_days() -> int:
+    return int(settings.SENDTRACK.get("DUE_SOON_DAYS", 14))
+
+
+def default_as_of() -> dt.date:
+    """The as-of date when none is given: the latest extract's date, or today if nothing was loaded."""
+    source = DataSource.objects.first()
+    if source is not None and source.latest_extract_date is not None:
+        return source.latest_extract_date
+    return dt.date.today()
+
+
+def data_source() -> DataSource | None:
+    return DataSource.objects.first()
+
+
+# --- milestones at an as-of date -------------------------------------------------------------------------
+
+
+def milestone_status_expression(as_of: dt.date, window_days: int) -> Case:
+    """`status_of` in SQL: the status table of `timescales.md` for a milestone existing at `as_of`."""
+    done = Q(done_date__isnull=False, done_date__lte=as_of)
+    draft = Q(kind="draft_plan_window")
+    window_end = as_of + dt.timedelta(days=window_days)
+    return Case(
+        When(done & draft & Q(done_date__gte=F("due_date")), then=Value(Status.DONE_ON_TIME.value)),
+        When(done & draft, then=Value(Status.BREACH.value)),
+        When(done & Q(done_date__lte=F("due_date")), then=Value(Status.DONE_ON_TIME.value)),
+        When(done & Q(exception=True), then=Value(Status.DONE_LATE_EXCEPTION.value)),
+        When(done, then=Value(Status.DONE_LATE.value)),
+        When(lapses_on__isnull=False, lapses_on__lte=as_of, then=Value(Status.NOT_APPLICABLE.value)),
+        When(due_date__lt=as_of, then=Value(Status.OVERDUE.value)),
+        When(due_date__lte=window_end, then=Value(Status.DUE_SOON.value)),
+        default=Value(Status.OPEN.value),
+        output_field=models.CharField(),
+    )
+
+
+def exists_at(as_of: dt.date) -> Q:
+    return Q(exists_from__lte=as_of) & (Q(exists_until__isnull=True) | Q(exists_until__gt=as_of))
+
+
+def milestones_at(
+    *,
+    as_of: dt.date,
+    kinds: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+    window_days: int | None = None,
+) -> models.QuerySet[Milestone]:
+    """Every milestone existing at `as_of`, annotated with `status`, `done_at` (blank if done later) and
+    `owner_id` (the request's caseworker, else the plan's). One query."""
+    window = due_soon_days() if window_days is None else window_days
+    qs = Milestone.objects.filter(exists_at(as_of)).annotate(
+        status=milestone_status_expression(as_of, window),
+        done_at=Case(
+            When(done_date__lte=as_of, then=F("done_date")), default=Value(None), output_field=models.DateField()
+        ),
+        owner_id=Coalesce(F("request__caseworker_id"), F("plan__caseworker_id")),
+    )
+    if kinds:
+        qs = qs.filter(kind__in=list(kinds))
+    if statuses:
+        qs = qs.filter(status__in=list(statuses))
+    return qs
+
+
+# --- case rows, for the engine and the export ------------------------------------------------------------
+
+
+def case_rows(*, person_ids: list[str] | None, tables: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """Rows keyed by extract column names, for the given people (all when None): one query per table
+    (per chunk of people), never one per case."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for table in tables:
+        tm = TABLE_MODELS[table] if table != "people" else TABLE_MODELS["people"]
+        columns = _columns(tm)
+        rows: list[dict[str, Any]] = []
+        if person_ids is None:
+            rows.extend(_as_rows(tm, tm.model.objects.values(*columns.values()).iterator(chunk_size=5000), columns))
+        else:
+            lookup = PERSON_LOOKUP[table] + "__in" if table != "people" else "pk__in"
+            for i in range(0, len(person_ids), CHUNK):
+                qs = tm.model.objects.filter(**{lookup: person_ids[i : i + CHUNK]}).values(*columns.values())
+                rows.extend(_as_rows(tm, qs, columns))
+        out[table] = rows
+    return out
+
+
+def _columns(tm: TableModel) -> dict[str, str]:
+    """extract column → query path (the team's name for a caseworker's team)."""
+    return {c: ("team__name" if f == "team_id" else f) for c, f in zip(tm.table.column_names, tm.fields, strict=True)}
+
+
+def _as_rows(tm: TableModel, values: Iterable[dict[str, Any]], columns: dict[str, str]) -> list[dict[str, Any]]:
+    if all(c == p for c, p in columns.items()):
+        return list(values)
+    return [{c: v[p] for c, p in columns.items()} for v in values]
+
+
+def table_rows(table: str) -> list[dict[str, Any]]:
+    """Every row of one table, as extract rows (for the export), in key order."""
+    tm = TABLE_MODELS[table]
+    columns = _columns(tm)
+    qs = tm.model.objects.order_by(*tm.table.key).values(*columns.values())
+    return _as_rows(tm, qs.iterator(chunk_size=5000), columns)
+
+
+# --- who a record belongs to -------------------------------------------------------------------------------
+
+
+def parent_maps() -> dict[str, dict[str, str]]:
+    """Key → parent key for the tables between a record and its person (one query each)."""
+    from sendtrack.records.models import Advice, Assessment, Request, Review
+
+    return {
+        "requests": dict(Request.objects.values_list("request_id", "person_id")),
+        "assessments": dict(Assessment.objects.values_list("assessment_id", "request_id")),
+        "advice": dict(Advice.objects.values_list("advice_id", "assessment_id")),
+        "plans": dict(Plan.objects.values_list("plan_id", "person_id")),
+        "reviews": dict(Review.objects.values_list("review_id", "plan_id")),
+    }
+
+
+def person_for_key(tm: TableModel, key: tuple[object, ...], parents: dict[str, dict[str, str]]) -> str | None:
+    """The person a record (given by its extract key) belongs to."""
+    if tm.name == "people":
+        return str(key[0])
+    if tm.name in ("requests", "plans"):
+        return parents[tm.name].get(str(key[0]))
+    if tm.name == "assessments":
+        request = parents["assessments"].get(str(key[0]))
+        return parents["requests"].get(request) if request else None
+    if tm.name == "advice":
+        assessment = parents["advice"].get(str(key[0]))
+        request = parents["assessments"].get(assessment) if assessment else None
+        return parents["requests"].get(request) if request else None
+    # placements, needs, phase transfers are keyed by their plan first; reviews reach it through the map.
+    plan_id = parents["reviews"].get(str(key[0])) if tm.name == "reviews" else key[0]
+    return parents["plans"].get(str(plan_id)) if plan_id else None
+
+
+def person_of(table: str, obj: models.Model) -> str | None:
+    """The person a stored record belongs to."""
+    lookup = PERSON_LOOKUP.get(table)
+    if lookup is None:
+        return None
+    if table == "people":
+        return str(obj.pk)
+    value = obj
+    for part in lookup.split("__")[:-1]:
+        value = getattr(value, part)
+    return str(getattr(value, "person_id"))  # noqa: B009 - the last hop is always person_id
+
+
+def service_summary() -> dict[str, Any]:
+    from sendtrack.records.models import Request
+
+    today = default_as_of()
+    active = Plan.objects.filter(
+        Q(transfer_in_date__lte=today) | Q(transfer_in_date__isnull=True, start_date__lte=today)
+    )
+    active = active.exclude(cease_date__lte=today)
+    return {
+        "people": Person.objects.count(),
+        "requests": Request.objects.count(),
+        "plans": Plan.objects.count(),
+        "active_plans": active.count(),
+        "milestones": Milestone.objects.count(),
+        "source": data_source(),
+    }
+
+
+def milestone_listing(
+    *, as_of: dt.date, kinds: Iterable[str] = (), statuses: Iterable[str] = ()
+) -> list[dict[str, Any]]:
+    """Rows for `sendtrack milestones`: the cli.md columns, done date blank if the act came after as-of."""
+    qs = milestones_at(as_of=as_of, kinds=kinds or None, statuses=statuses or None)
+    qs = qs.order_by("person_id", "record_type", "record_id", "kind", "start_date", "seq")
+    rows = qs.values(
+        "person_id",
+        "record_type",
+        "record_id",
+        "kind",
+        "rule",
+        "start_date",
+        "due_date",
+        "done_at",
+        "exception",
+        "status",
+    )
+    return [{**r, "done_date": r.pop("done_at")} for r in rows]
+
+
+def extract_snapshot(*, extract_date: dt.date) -> Any:
+    """The whole database as a canonical `Extract` (for `sendtrack export`); None if nothing was loaded."""
+    from sendtrack.spreadsheets.extract import Extract, ExtractMeta
+    from sendtrack.spreadsheets.schema import RECORD_TABLES
+
+    source = data_source()
+    if source is None:
+        return None
+    meta = ExtractMeta(la_code=source.la_code, extract_date=extract_date, source_system=source.source_system)
+    return Extract(meta=meta, tables={t.name: table_rows(t.name) for t in RECORD_TABLES})
