@@ -214,11 +214,23 @@ def serve(host: str, port: int) -> None:
     call_command("runserver", f"{host}:{port}", use_reloader=False)
 
 
+#: Commands in modules of their own: (module, click command attribute). Each issue adds its line.
+COMMAND_MODULES = (
+    ("sendtrack.cli.generate", "generate"),
+    ("sendtrack.cli.demo", "demo"),
+    ("sendtrack.cli.kpis", "kpis"),
+    ("sendtrack.cli.board_pack", "board_pack"),
+    ("sendtrack.cli.quality", "quality"),
+    ("sendtrack.cli.reconcile", "reconcile"),
+    ("sendtrack.cli.tracker", "tracker"),
+)
+
+
 def _register_optional() -> None:
     """Commands written in their own modules, registered if present."""
     import importlib
 
-    for module, name in (("sendtrack.cli.generate", "generate"), ("sendtrack.cli.demo", "demo")):
+    for module, name in COMMAND_MODULES:
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

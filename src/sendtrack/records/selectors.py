@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -24,7 +23,10 @@ CHUNK = 500
 
 
 def due_soon_days() -> int:
-    return int(settings.SENDTRACK.get("DUE_SOON_DAYS", 14))
+    """The due-soon window: a service setting (default 14 days, `timescales.md`)."""
+    from sendtrack.core.models import service_settings
+
+    return int(service_settings().due_soon_days)
 
 
 def default_as_of() -> dt.date:

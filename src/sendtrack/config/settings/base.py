@@ -27,6 +27,10 @@ INSTALLED_APPS = [
     "sendtrack.accounts",
     "sendtrack.records",
     "sendtrack.imports",
+    "sendtrack.quality",
+    "sendtrack.reporting",
+    "sendtrack.reconciliation",
+    "sendtrack.tracker",
 ]
 
 MIDDLEWARE = [
