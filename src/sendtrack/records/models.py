@@ -295,3 +295,37 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.record_type} {self.record_id} due {self.due_date:%d %b %Y}"
+
+
+class Finding(models.Model):
+    """A data-quality finding (`data-quality.md`) stored with its owner and its life: first seen, resolved.
+
+    Kept beside the records it is about (not in the `quality` app) so that every app that shows a figure
+    can read data confidence through `records.selectors` without depending on the quality app. The
+    quality app runs the rules and writes these rows through `records` services.
+    """
+
+    code = models.CharField(max_length=10)
+    severity = models.CharField(max_length=10)
+    table = models.CharField(max_length=20)
+    record_id = models.CharField(max_length=200)
+    fields = models.CharField(max_length=300, blank=True)
+    message = models.TextField()
+    person_id = models.CharField(max_length=KEY_LENGTH, blank=True, null=True)
+    caseworker_id = models.CharField(max_length=KEY_LENGTH, blank=True, null=True)
+    team = models.CharField(max_length=100, blank=True, null=True)
+    first_seen = models.DateField()
+    last_seen = models.DateField()
+    resolved_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code", "table", "record_id"]
+        indexes = [
+            models.Index(fields=["table", "record_id"]),
+            models.Index(fields=["person_id"]),
+            models.Index(fields=["caseworker_id"]),
+            models.Index(fields=["resolved_on", "severity"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} on {self.table} {self.record_id}"

@@ -228,3 +228,21 @@ def extract_snapshot(*, extract_date: dt.date) -> Any:
         return None
     meta = ExtractMeta(la_code=source.la_code, extract_date=extract_date, source_system=source.source_system)
     return Extract(meta=meta, tables={t.name: table_rows(t.name) for t in RECORD_TABLES})
+
+
+def open_error_findings(*, table: str, record_ids: Iterable[str], as_of: dt.date | None = None) -> set[str]:
+    """Of the given records, those carrying an open error-severity data-quality finding (at `as_of`:
+    first seen on or before it, not resolved by it). The data-confidence note of every KPI is the size of
+    this set over the KPI's denominator. One query per 500 ids."""
+    from sendtrack.records.models import Finding
+
+    ids = list(dict.fromkeys(str(r) for r in record_ids))
+    found: set[str] = set()
+    for i in range(0, len(ids), CHUNK):
+        qs = Finding.objects.filter(table=table, record_id__in=ids[i : i + CHUNK], severity="error")
+        if as_of is not None:
+            qs = qs.filter(first_seen__lte=as_of).filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=as_of))
+        else:
+            qs = qs.filter(resolved_on__isnull=True)
+        found.update(qs.values_list("record_id", flat=True))
+    return found
