@@ -46,6 +46,7 @@ def test_rule_is_well_formed(rule):
     assert rule.severity is Severity(SPEC[rule.code])
     assert isinstance(rule.scope, Scope)
     assert rule.title.strip()
+    assert rule.reference.strip()
     assert rule.message.strip()
     assert rule.message.rstrip().endswith("."), "a message is a sentence"
     assert len(rule.message) >= 60, "a message says what is wrong and what to do"
@@ -63,7 +64,7 @@ def test_catalogue_is_plain_data():
     entries = catalogue()
     assert [e["code"] for e in entries] == CODES
     for entry in entries:
-        assert set(entry) == {"code", "severity", "title", "message", "table", "fields", "scope"}
+        assert set(entry) == {"code", "severity", "title", "message", "table", "fields", "scope", "reference"}
         assert all(isinstance(v, (str, list)) for v in entry.values())
 
 

@@ -173,12 +173,16 @@ def test_datetimes_and_loose_values_are_read():
 
 def test_rule_registration_guards():
     with pytest.raises(ValueError, match="named after its code"):
-        rule("DQ998", Severity.ERROR, title="t", message="m", table="people", fields=("upn",))(lambda ds, ctx: [])
+        rule("DQ998", Severity.ERROR, title="t", reference="r", message="m", table="people", fields=("upn",))(
+            lambda ds, ctx: []
+        )
 
     def dq101_again(ds, ctx):
         return []
 
-    register_again = rule("DQ101", Severity.ERROR, title="t", message="m", table="people", fields=("upn",))
+    register_again = rule(
+        "DQ101", Severity.ERROR, title="t", reference="r", message="m", table="people", fields=("upn",)
+    )
     with pytest.raises(ValueError, match="registered twice"):
         register_again(dq101_again)
 

@@ -34,6 +34,7 @@ def _rule_section(rule: Rule) -> list[str]:
         f"- Records: {table}",
         f"- Reads: {fields}",
         f"- Scope: `{rule.scope.value}` (re-checked {when})",
+        f"- Source: {rule.reference}",
         "",
         f"> {rule.message}",
         "",

@@ -100,7 +100,8 @@ class Rule:
     `table` is the table whose records the rule reports, or `*` for a rule that reports on several
     (DQ201, DQ208, DQ307, DQ407, DQ601, DQ602). `fields` are the columns it reads: a bare name is a
     column of `table`, `table.column` a column of another table. `message` is the one sentence every
-    finding of the rule shows; it says what is wrong and what to do.
+    finding of the rule shows; it says what is wrong and what to do. `reference` is the statutory or
+    DfE source the rule rests on (convention 3), shown in the catalogue.
     """
 
     code: str
@@ -111,6 +112,7 @@ class Rule:
     fields: tuple[str, ...]
     scope: Scope
     check: Check
+    reference: str = ""
 
     def as_dict(self) -> dict[str, object]:
         """The rule as a plain dict, for `sendtrack quality --catalogue` and the docs page."""
@@ -122,6 +124,7 @@ class Rule:
             "table": self.table,
             "fields": list(self.fields),
             "scope": self.scope.value,
+            "reference": self.reference,
         }
 
 
@@ -182,6 +185,7 @@ def rule(
     severity: Severity,
     *,
     title: str,
+    reference: str,
     message: str,
     table: str,
     fields: Sequence[str],
@@ -199,9 +203,9 @@ def rule(
             raise ValueError(f"rule function {name!r} must be named after its code ({code.lower()}_...)")
         if code in _REGISTRY:
             raise ValueError(f"rule code {code} is registered twice")
-        if not message.strip() or not fields:
-            raise ValueError(f"rule {code} needs a message and fields")
-        _REGISTRY[code] = Rule(code, severity, title, message, table, tuple(fields), scope, check)
+        if not message.strip() or not fields or not reference.strip():
+            raise ValueError(f"rule {code} needs a message, fields and a reference")
+        _REGISTRY[code] = Rule(code, severity, title, message, table, tuple(fields), scope, check, reference)
         return check
 
     return register
@@ -225,7 +229,7 @@ def get_rule(code: str) -> Rule:
 
 
 def catalogue() -> list[dict[str, object]]:
-    """The rules as plain dicts (code, severity, title, message, table, fields, scope), in code order."""
+    """The rules as plain dicts (code, severity, title, message, table, fields, scope, reference), in code order."""
     return [r.as_dict() for r in all_rules()]
 
 

@@ -73,7 +73,7 @@ def end_of_academic_year_turning(birth: dt.date, age: int) -> dt.date:
     """The last day (31 August) of the academic year (1 September–31 August) in which a person turns `age`.
 
     A plan can be kept until the end of the academic year in which the young person turns 25 (Children
-    and Families Act 2014 s.46, SEND Regulations 2014 reg 30: SEN2 cease reason "reached maximum age").
+    and Families Act 2014 s.46).
     A 29 February birthday is reached on 1 March in a non-leap year; either day falls in the same
     academic year, so the choice cannot change the answer.
     """

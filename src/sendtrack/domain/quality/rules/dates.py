@@ -144,6 +144,7 @@ def _hits(ds: Dataset, code: str) -> Iterator[Hit]:
     "DQ201",
     Severity.ERROR,
     title="Event dated after the extract date",
+    reference="SEN2 D-15: no date after the reference date",
     message=(
         "This date is after the date the data was taken, so the event cannot have happened yet. Correct "
         "the date (a planned date belongs only in a phase transfer's transfer date)."
@@ -166,6 +167,7 @@ def dq201_date_after_extract(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ202",
     Severity.ERROR,
     title="Request decided before it was received",
+    reference="SEND Regulations 2014 regs 4-5; SEN2 D-03",
     message=(
         "The request outcome date is before the date the request was received. Check both dates against "
         "the request and the decision letter and correct the one that is wrong."
@@ -181,6 +183,7 @@ def dq202_request_outcome_before_received(ds: Dataset, ctx: Context) -> Iterator
     "DQ203",
     Severity.ERROR,
     title="Assessment outcome before the request or its decision",
+    reference="SEND Regulations 2014 regs 10, 13; SEN2 D-05",
     message=(
         "The assessment outcome date is before the request was received or before the decision to assess. "
         "Check the assessment outcome date (the final plan's issue date, or the date the decision not to "
@@ -197,6 +200,7 @@ def dq203_assessment_outcome_before_request(ds: Dataset, ctx: Context) -> Iterat
     "DQ204",
     Severity.ERROR,
     title="Draft plan date out of order",
+    reference="SEND Regulations 2014 regs 11-14 (draft plan served before the final plan)",
     message=(
         "The draft plan date is after the final plan was issued, or before the decision to assess. Check "
         "the draft plan date against the letter that served the draft and correct it (or correct the "
@@ -213,6 +217,7 @@ def dq204_draft_plan_out_of_order(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ205",
     Severity.ERROR,
     title="Review dates out of order",
+    reference="SEND Regulations 2014 regs 20(10), 22; SEN2 D-12",
     message=(
         "The review's dates are out of order: the decision letter and the amendment notice must be on or "
         "after the review meeting, and the amended plan on or after the amendment notice. Check the "
@@ -229,6 +234,7 @@ def dq205_review_dates_out_of_order(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ206",
     Severity.ERROR,
     title="Plan ceased before it started",
+    reference="SEN2 D-08",
     message="The plan's cease date is before its start date. Correct whichever of the two dates is wrong.",
     table="plans",
     fields=("start_date", "cease_date"),
@@ -241,6 +247,7 @@ def dq206_cease_before_start(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ207",
     Severity.ERROR,
     title="Review meeting outside the plan's life",
+    reference="Children and Families Act 2014 s.44; SEN2 D-12",
     message=(
         "The review meeting is dated before the plan started or after it ceased. Check the meeting date, "
         "and that the review is recorded against the right plan, and correct it."
@@ -263,6 +270,7 @@ def dq207_review_outside_plan(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ208",
     Severity.ERROR,
     title="EHC event before 1 September 2014",
+    reference="Children and Families Act 2014 Part 3, in force 1 September 2014; SEN2 D-15",
     message=(
         "This EHC date is before 1 September 2014, when EHC plans began, so it cannot be right. Correct "
         "the date; a statement's history belongs outside the EHC record."
@@ -283,6 +291,7 @@ def dq208_before_ehc_start(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ209",
     Severity.ERROR,
     title="Advice received before it was requested",
+    reference="SEND Regulations 2014 reg 8",
     message=(
         "The advice is recorded as received before it was requested. Check both dates against the request "
         "for advice and the advice itself, and correct the one that is wrong."

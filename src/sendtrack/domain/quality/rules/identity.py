@@ -25,6 +25,7 @@ MAX_AGE = 25
     "DQ101",
     Severity.ERROR,
     title="UPN malformed",
+    reference="DfE UPN guidance (check letter, modulus 23); SEN2 person module: UPN",
     message=(
         "The UPN is not a valid Unique Pupil Number: it must be 13 characters, a check letter followed by "
         "12 digits (or 11 digits and a letter for a temporary UPN), and the check letter must match the "
@@ -45,6 +46,7 @@ def dq101_upn_malformed(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ102",
     Severity.ERROR,
     title="No UPN, ULN or UPN-unknown reason",
+    reference="SEN2 guide: every person has a UPN, a ULN or a UPNunknown reason (sen2-schema.md G-03)",
     message=(
         "The person has no UPN, no ULN and no reason why neither is known. Record the UPN (or, for a "
         "young person past school, the ULN); if neither can be found, record the UPN-unknown code that "
@@ -63,6 +65,7 @@ def dq102_no_identifier(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ103",
     Severity.WARNING,
     title="Same UPN on two or more people",
+    reference="DfE UPN guidance: a UPN identifies one pupil",
     message=(
         "Another person has the same UPN. Either the two records are the same child (merge them) or one "
         "UPN was keyed wrongly (correct it from the school census)."
@@ -87,6 +90,7 @@ def dq103_shared_upn(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ104",
     Severity.WARNING,
     title="Probable duplicate person",
+    reference="data-quality.md DQ104; reconciliation.md matching rule 3",
     message=(
         "Another person has the same birth date and the same surname and forename (ignoring case, spaces, "
         "hyphens and apostrophes). If they are the same child, merge the records; if not, check both "
@@ -114,6 +118,7 @@ def dq104_probable_duplicate(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ105",
     Severity.ERROR,
     title="Birth date missing or impossible",
+    reference="Children and Families Act 2014 s.83 (children and young people 0 to 25); SEN2 D-02",
     message=(
         "The birth date is missing, in the future, or makes the person younger than 0 or older than 25 "
         "when a request was received or a plan started. Check the birth date against the birth "
@@ -139,6 +144,7 @@ def dq105_birth_date(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ106",
     Severity.WARNING,
     title="Postcode format",
+    reference="UK postcode format (Royal Mail / ONS)",
     message=(
         "The postcode is not in a UK postcode format (for example SW1A 1AA). Check it with the family or "
         "the school and correct it; leave it blank if it is not known."
@@ -157,6 +163,7 @@ def dq106_postcode_format(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ107",
     Severity.ERROR,
     title="ULN not 10 digits",
+    reference="Learning Records Service: the ULN is 10 digits",
     message=(
         "The ULN is not a Unique Learner Number: it must be exactly 10 digits. Copy it again from the "
         "college or the Learning Records Service; if it is not known, leave it blank."

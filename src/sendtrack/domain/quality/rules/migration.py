@@ -45,6 +45,7 @@ def _all_date_fields() -> tuple[str, ...]:
     "DQ601",
     Severity.WARNING,
     title="Placeholder date",
+    reference="data-quality.md, migration artefacts",
     message=(
         "This date is a placeholder a system uses for 'unknown' (1900-01-01, 1901-01-01, 1970-01-01, "
         "9999-12-31, or 2000-01-01 outside a birth date), probably left by a data migration. Find the real "
@@ -88,6 +89,7 @@ def spike_dates(counts: Counter[dt.date], table: str, column: str) -> set[dt.dat
     "DQ602",
     Severity.WARNING,
     title="Date spike",
+    reference="data-quality.md, migration artefacts",
     message=(
         "Many records carry exactly this date in this field, far more than on any normal day: the mark of "
         "a data migration that stamped the day it ran instead of the real date. Check the date against the "
@@ -125,6 +127,7 @@ def swapped(day: dt.date) -> dt.date | None:
     "DQ603",
     Severity.WARNING,
     title="Probable day/month swap",
+    reference="data-quality.md, migration artefacts",
     message=(
         "This date is out of order with an earlier event of the case, and reading it with the day and "
         "month the other way round (as a US-format date would be) puts them in order. Check it against the "

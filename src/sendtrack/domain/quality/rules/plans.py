@@ -42,6 +42,7 @@ def _rank(value: object) -> str | None:
     "DQ401",
     Severity.ERROR,
     title="Two plans active on the same day",
+    reference="SEN2 D-14: one plan per person at a time",
     message=(
         "This person has two plans held on the same day. A person has one EHC plan at a time: cease the "
         "old plan (with its cease date and reason) before the new one starts, or merge the two records if "
@@ -73,6 +74,7 @@ def dq401_overlapping_plans(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ402",
     Severity.ERROR,
     title="Cease date and cease reason disagree",
+    reference="SEN2 guide: CeaseDate with CeaseReason (sen2-schema.md G-14)",
     message=(
         "A ceased plan needs both the cease date and the cease reason (1 to 9). Add the missing one, or "
         "clear both if the plan has not ceased."
@@ -90,6 +92,7 @@ def dq402_cease_date_reason(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ403",
     Severity.ERROR,
     title="Active plan without a primary need",
+    reference="SEN2 guide: rank 1 SEN need mandatory (sen2-schema.md G-16); SEN2 D-09",
     message=(
         "The plan is active but has no primary (rank 1) type of need. Record the primary need from "
         "section B of the plan."
@@ -110,6 +113,7 @@ def dq403_no_primary_need(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ404",
     Severity.ERROR,
     title="Needs: repeated rank or more than two",
+    reference="SEN2 guide: one rank 1 and at most one rank 2 need (sen2-schema.md G-16); SEN2 D-10",
     message=(
         "The plan has two needs of the same rank, or more than two needs. SEN2 takes one primary (rank 1) "
         "and at most one secondary (rank 2) need: keep those two and remove the others."
@@ -130,6 +134,7 @@ def dq404_needs_ranks(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ405",
     Severity.ERROR,
     title="Active plan without an attended placement",
+    reference="SEN2 module 5b placement detail for every active plan; SEN2 D-09",
     message=(
         "The plan is active but no setting the child or young person attends is recorded (or every one "
         "has a leaving date). Record the setting attended (its URN or UKPRN, or the SEN setting code such "
@@ -157,6 +162,7 @@ def dq405_no_attended_placement(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ406",
     Severity.ERROR,
     title="Placement needs exactly one of URN, UKPRN, SEN setting",
+    reference="SEN2 guide: only one of URN, UKPRN, SENsetting (sen2-schema.md G-12)",
     message=(
         "A placement names its setting in exactly one way: the school's URN, the provider's UKPRN, or an "
         "SEN setting code when there is no establishment. Keep the one that applies and clear the others, "
@@ -176,6 +182,7 @@ def dq406_placement_identifier(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ407",
     Severity.QUERY,
     title="Setting OTH/NIEO or cease reason 9",
+    reference="SEN2 guide: OTH, NIEO and cease reason 9 raise queries (sen2-schema.md G-13, G-14)",
     message=(
         "DfE queries this value in the SEN2 return: an SEN setting of OTH (other) or NIEO (not in "
         "education, other), or cease reason 9 (other). Record the specific setting or reason if there is "
@@ -197,6 +204,7 @@ def dq407_queried_codes(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ408",
     Severity.WARNING,
     title="Cease decision not acted on",
+    reference="Children and Families Act 2014 s.45 (ceasing to maintain a plan); data-quality.md DQ408",
     message=(
         "A review decided to cease the plan more than 12 weeks ago but the plan has no cease date. Record "
         "the cease date and reason, or correct the review outcome if the plan was kept."
@@ -218,6 +226,7 @@ def dq408_cease_not_acted_on(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ409",
     Severity.WARNING,
     title="Review decision date and outcome disagree",
+    reference="SEN2 guide: ReviewOutcome with LastReview (sen2-schema.md G-15)",
     message=(
         "A review decision needs both its date (the letter to the family) and its outcome (M maintain, "
         "A amend, C cease). Add the missing one, or clear both if no decision has been made yet."
@@ -235,6 +244,7 @@ def dq409_decision_outcome(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ410",
     Severity.ERROR,
     title="Plan active past the young person's 25th academic year",
+    reference="Children and Families Act 2014 s.46 (plans end with the academic year of the 25th birthday)",
     message=(
         "The plan is still active after the end of the academic year in which the young person turned 25, "
         "when a plan must end. Record the cease date (reason: reached maximum age), or correct the birth "
@@ -259,6 +269,7 @@ def dq410_past_maximum_age(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ411",
     Severity.WARNING,
     title="Amend outcome with no amendment notice",
+    reference="SEND Regulations 2014 reg 22; R (L, M, P) v Devon CC [2022] EWHC 493",
     message=(
         "The review's outcome is A (amend) and the meeting was more than 4 weeks ago, but no amendment notice "
         "(the proposed amended plan) is recorded. Record the date the notice was sent, or correct the outcome."

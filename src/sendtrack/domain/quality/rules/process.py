@@ -28,6 +28,7 @@ UNDATED_ASSESSMENT_OUTCOMES = frozenset({"A", "W"})
     "DQ301",
     Severity.ERROR,
     title="Request outcome and outcome date disagree",
+    reference="SEN2 guide: request outcome date for Y and N only (sen2-schema.md G-06); SEN2 D-03",
     message=(
         "A request decided Y (assess) or N (not assess) needs the date the decision was sent; a request "
         "that is undecided (A), withdrawn (W) or historical (H) has no outcome date. Add the missing date, "
@@ -48,6 +49,7 @@ def dq301_request_outcome_date(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ302",
     Severity.ERROR,
     title="Request outcome and assessment disagree",
+    reference="SEN2 D-04; sen2-schema.md G-06",
     message=(
         "A request decided Y (assess) must have an assessment record, and a request decided N, withdrawn "
         "(W) or not yet decided (A) must not have one. Add the missing assessment, or correct the request "
@@ -68,6 +70,7 @@ def dq302_request_outcome_assessment(ds: Dataset, ctx: Context) -> Iterator[Hit]
     "DQ303",
     Severity.ERROR,
     title="Assessment outcome and outcome date disagree",
+    reference="SEN2 guide: assessment outcome date for Y and N (sen2-schema.md G-09, G-10); SEN2 D-05",
     message=(
         "An assessment decided Y (plan issued) needs the final plan's issue date, and one decided N (no "
         "plan) the date that decision was sent; an undecided (A) or withdrawn (W) assessment has no "
@@ -89,6 +92,7 @@ def dq303_assessment_outcome_date(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ304",
     Severity.ERROR,
     title="Plan issued but no plan recorded",
+    reference="SEN2 D-06",
     message=(
         "The assessment's outcome is Y (plan issued) but no plan is recorded for it. Add the plan, linked "
         "to this assessment, or correct the assessment outcome."
@@ -108,6 +112,7 @@ def dq304_issued_without_plan(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ305",
     Severity.ERROR,
     title="Plan start differs from the assessment outcome date",
+    reference="SEN2 guide: AssessmentOutcomeDate for Y is the date the final plan was issued (plan StartDate)",
     message=(
         "The plan's start date is not the date its assessment says the final plan was issued. Both are "
         "the issue date of the final plan: check the plan and correct whichever date is wrong."
@@ -129,6 +134,7 @@ def dq305_start_differs_from_issue(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ306",
     Severity.WARNING,
     title="20-week exception flag and reason disagree",
+    reference="SEN2 Week20; SEND Regulations 2014 regs 10(4), 13(3)",
     message=(
         "The 20-week exception flag and the exception reason must go together: record the reason "
         "(school or early-years closure, personal circumstances, absence from the area) when the flag is "
@@ -147,6 +153,7 @@ def dq306_exception_flag_reason(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ307",
     Severity.ERROR,
     title="Reference to a record that does not exist",
+    reference="extract-format.md, what the loader refuses (rule 4)",
     message=(
         "This record refers to a person, request, assessment, plan or caseworker that does not exist. "
         "Link it to the right record, or add the missing one."
@@ -224,6 +231,7 @@ def assessment_is_open(request: Row, assessment: Row, as_of: dt.date) -> bool:
     "DQ308",
     Severity.WARNING,
     title="Open request or assessment with no caseworker",
+    reference="data-quality.md (owners and worklists)",
     message=(
         "Nobody holds this open request (or the open assessment that follows it): record the caseworker "
         "responsible on the request so the case appears on somebody's worklist."
@@ -250,6 +258,7 @@ def dq308_open_without_caseworker(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ309",
     Severity.QUERY,
     title="Request source 'other'",
+    reference="SEN2 guide: RequestSource 5 raises a query (sen2-schema.md G-08)",
     message=(
         "The request's source is 5 (other), which DfE queries in the SEN2 return. Check whether it came "
         "from the parent or young person (1), an education setting (2), health (3) or social care (4), "
@@ -268,6 +277,7 @@ def dq309_request_source_other(ds: Dataset, ctx: Context) -> Iterator[Hit]:
     "DQ310",
     Severity.WARNING,
     title="Plan with no assessment, not transferred in",
+    reference="SEN2 module 4a: TransferLA for a plan transferred in",
     message=(
         "The plan is not linked to an assessment and is not recorded as transferred in from another "
         "council. Link it to the assessment that led to it, or record the old council and the transfer-in "
