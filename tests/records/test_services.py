@@ -37,7 +37,12 @@ def snapshot():
             "seq",
         )
     )
-    history = {t: get_history_model_for_model(tm.model).objects.count() for t, tm in TABLE_MODELS.items()}
+    history = {}
+    for t, tm in TABLE_MODELS.items():
+        model = get_history_model_for_model(tm.model)
+        skip = {"history_id", "history_date", "history_change_reason", "created_at", "updated_at", "id"}
+        columns = [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
+        history[t] = sorted(map(repr, model.objects.values_list(*columns)))
     return records, milestones, history
 
 

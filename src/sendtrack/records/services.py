@@ -22,10 +22,9 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from sendtrack.domain.timescales import cases_from_tables, milestones_for_all
-from sendtrack.records import selectors
+from sendtrack.records import bulk, selectors
 from sendtrack.records.models import DataSource, Milestone, Team
 from sendtrack.records.tables import ENGINE_TABLES, TABLE_MODELS, TableModel, key_of
 from sendtrack.spreadsheets.extract import Extract, ExtractMeta, Row
@@ -141,7 +140,7 @@ def _model_values(tm: TableModel, row: Row, teams: _Teams) -> dict[str, object]:
 
 def _existing(tm: TableModel) -> dict[tuple[object, ...], dict[str, object]]:
     """Every stored row of a table, by its extract key (a council's database fits in memory many times)."""
-    fields = ["pk", "version", "created_at", *tm.fields]
+    fields = ["pk", *dict.fromkeys(f.attname for f in tm.model._meta.concrete_fields)]
     out: dict[tuple[object, ...], dict[str, object]] = {}
     for values in tm.model.objects.values(*fields).iterator(chunk_size=5000):
         out[tuple(values[k] for k in tm.table.key)] = values
@@ -315,9 +314,8 @@ def extract_apply(
         tm = TABLE_MODELS[table.name]
         rows = extract.rows(table.name)
         existing = _existing(tm)
-        to_create: list[models.Model] = []
-        to_update: list[models.Model] = []
-        update_fields: set[str] = set()
+        to_create: list[dict[str, object]] = []
+        to_update: list[dict[str, object]] = []
         seen: set[tuple[object, ...]] = set()
         for row in rows:
             key = key_of(tm, row)
@@ -325,43 +323,30 @@ def extract_apply(
             values = _model_values(tm, row, teams)
             stored = existing.get(key)
             if stored is None:
-                to_create.append(tm.model(**values))
+                to_create.append({**values, "version": 1, "created_at": now, "updated_at": now})
                 touched[table.name].add(key)
                 continue
             changed = _changes(tm, stored, values)
             if not changed:
                 report.unchanged[table.name] += 1
                 continue
-            obj = tm.model(pk=stored["pk"], **{**{f: stored[f] for f in tm.fields}, **changed})
-            obj.version = int(stored["version"]) + 1  # type: ignore[attr-defined]
-            obj.created_at = stored["created_at"]  # type: ignore[attr-defined]  # the history row copies it
-            obj.updated_at = now  # type: ignore[attr-defined]
-            update_fields.update(changed)
-            to_update.append(obj)
+            merged = dict(stored)  # every stored field, so the history row is complete (e.g. a caseworker's user)
+            merged.update(changed)
+            to_update.append(
+                {
+                    **merged,
+                    "pk": stored["pk"],
+                    "version": int(stored["version"]) + 1,  # type: ignore[call-overload]
+                    "created_at": stored["created_at"],
+                    "updated_at": now,
+                }
+            )
             touched[table.name].add(key)
         if to_create:
-            for obj in to_create:
-                obj.created_at = now  # type: ignore[attr-defined]
-                obj.updated_at = now  # type: ignore[attr-defined]
-            bulk_create_with_history(
-                to_create,
-                tm.model,
-                batch_size=BATCH_SIZE,
-                default_user=by,
-                default_change_reason=reason,
-                default_date=now,
-            )
+            _insert_with_history(tm, to_create, by=by, reason=reason, now=now)
             report.created[table.name] = len(to_create)
         if to_update:
-            bulk_update_with_history(
-                to_update,
-                tm.model,
-                sorted(update_fields | {"version", "updated_at"}),
-                batch_size=BATCH_SIZE,
-                default_user=by,
-                default_change_reason=reason,
-                default_date=now,
-            )
+            _update_with_history(tm, to_update, by=by, reason=reason, now=now)
             report.updated[table.name] = len(to_update)
         missing = [k for k in existing if k not in seen]
         if missing:
@@ -376,6 +361,54 @@ def extract_apply(
     report.people_rebuilt = len(affected)
     report.milestones = milestones_rebuild(person_ids=sorted(affected), progress=progress)
     return report
+
+
+RECORD_META = ("version", "created_at", "updated_at")
+
+
+def _history_columns(tm: TableModel) -> list[str]:
+    history = tm.model.history.model  # type: ignore[attr-defined]
+    return [f.attname for f in history._meta.concrete_fields if f.attname != "history_id"]
+
+
+def _insert_with_history(
+    tm: TableModel, rows: list[dict[str, object]], *, by: Any, reason: str, now: dt.datetime
+) -> None:
+    """Insert new records and, for each, the history row simple-history's save would write ('+')."""
+    pk_name = tm.model._meta.pk.attname  # type: ignore[union-attr]
+    if tm.natural_key:
+        for row, new_id in zip(rows, bulk.allocate_ids(tm.model, len(rows)), strict=True):
+            row[pk_name] = new_id
+    columns = [*([pk_name] if tm.natural_key else []), *tm.fields, *RECORD_META]
+    bulk.insert_rows(tm.model, columns, ([row[c] for c in columns] for row in rows))
+    _write_history(tm, rows, history_type="+", by=by, reason=reason, now=now)
+
+
+def _update_with_history(
+    tm: TableModel, rows: list[dict[str, object]], *, by: Any, reason: str, now: dt.datetime
+) -> None:
+    """Update changed records (every field, by primary key) and write a '~' history row for each."""
+    pk_name = tm.model._meta.pk.attname  # type: ignore[union-attr]
+    columns = [*tm.fields, "version", "updated_at"]
+    bulk.update_rows(tm.model, columns, ([row["pk"], *(row[c] for c in columns)] for row in rows))
+    for row in rows:
+        row[pk_name] = row["pk"]
+    _write_history(tm, rows, history_type="~", by=by, reason=reason, now=now)
+
+
+def _write_history(
+    tm: TableModel, rows: list[dict[str, object]], *, history_type: str, by: Any, reason: str, now: dt.datetime
+) -> None:
+    extra = {
+        "history_date": now,
+        "history_change_reason": reason,
+        "history_type": history_type,
+        "history_user_id": getattr(by, "pk", None),
+    }
+    columns = _history_columns(tm)
+    history = tm.model.history.model  # type: ignore[attr-defined]
+    defaults = {f.attname: f.get_default() for f in tm.model._meta.concrete_fields}
+    bulk.insert_rows(history, columns, ([{**defaults, **row, **extra}[c] for c in columns] for row in rows))
 
 
 def _people_touched(touched: dict[str, set[tuple[object, ...]]]) -> set[str]:
@@ -422,25 +455,45 @@ def _chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:
         yield items[i : i + size]
 
 
-def _milestone_rows(tables: dict[str, list[dict[str, Any]]]) -> Iterator[Milestone]:
+MILESTONE_COLUMNS = (
+    "person_id",
+    "record_type",
+    "record_id",
+    "kind",
+    "rule",
+    "start_date",
+    "due_date",
+    "done_date",
+    "exception",
+    "exists_from",
+    "exists_until",
+    "lapses_on",
+    "start_event",
+    "seq",
+    "request_id",
+    "plan_id",
+)
+
+
+def _milestone_rows(tables: dict[str, list[dict[str, Any]]]) -> Iterator[tuple[object, ...]]:
     for m in milestones_for_all(cases_from_tables(tables)):
-        yield Milestone(
-            person_id=m.person_id,
-            record_type=m.record_type,
-            record_id=m.record_id,
-            kind=m.kind.value,
-            rule=m.rule,
-            start_date=m.start_date,
-            due_date=m.due_date,
-            done_date=m.done_date,
-            exception=m.exception,
-            exists_from=m.exists_from,
-            exists_until=m.exists_until,
-            lapses_on=m.lapses_on,
-            start_event=m.start_event.value,
-            seq=m.seq,
-            request_id=m.request_id,
-            plan_id=m.plan_id,
+        yield (
+            m.person_id,
+            m.record_type,
+            m.record_id,
+            m.kind.value,
+            m.rule,
+            m.start_date,
+            m.due_date,
+            m.done_date,
+            m.exception,
+            m.exists_from,
+            m.exists_until,
+            m.lapses_on,
+            m.start_event.value,
+            m.seq,
+            m.request_id,
+            m.plan_id,
         )
 
 
@@ -466,16 +519,7 @@ def milestones_rebuild(*, person_ids: Iterable[str] | None = None, progress: Pro
         if chunk is not None:
             for part in _chunks(chunk):
                 Milestone.objects.filter(person_id__in=part).delete()
-        batch: list[Milestone] = []
-        for row in _milestone_rows(tables):
-            batch.append(row)
-            if len(batch) >= BATCH_SIZE:
-                Milestone.objects.bulk_create(batch)
-                written += len(batch)
-                batch = []
-        if batch:
-            Milestone.objects.bulk_create(batch)
-            written += len(batch)
+        written += bulk.insert_rows(Milestone, MILESTONE_COLUMNS, _milestone_rows(tables))
         if progress:
             progress("milestones", index, total)
     return written
