@@ -329,3 +329,70 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} on {self.table} {self.record_id}"
+
+
+# --- added by the case-work issue (web forms): not part of the extract format ---------------------------
+
+
+class KeySequence(models.Model):
+    """The last number handed out for one prefix of web-made keys (`WEB-REQ-000123`).
+
+    Records typed in the web app need keys like those a source system makes; `casework.key_allocate`
+    takes the next number under a row lock and skips any key already in use (for example, one that
+    came back in through an export and a reload).
+    """
+
+    prefix = models.CharField(max_length=20, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix} (last {self.last})"
+
+
+class StatutoryException(models.Model):
+    """An exception to a statutory time limit, with its legal ground and dates (`timescales.md`, "Exceptions").
+
+    The extract carries only the ground (and, for assessments, the `week20_exception` flag), which is
+    what moves a late milestone to `done_late_exception`. The dates the circumstance began and ended,
+    and a note of what happened, are what an auditor or a tribunal asks for, so they are kept here beside
+    the record. An exception never moves a due date.
+    """
+
+    table = models.CharField(max_length=20, help_text="requests, assessments or advice")
+    record_id = models.CharField(max_length=KEY_LENGTH)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="statutory_exceptions")
+    ground = models.CharField(max_length=30)
+    begins_on = models.DateField(help_text="The day the circumstance began")
+    ends_on = models.DateField(null=True, blank=True, help_text="The day it ended; blank if it continues")
+    detail = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["begins_on", "id"]
+        indexes = [models.Index(fields=["table", "record_id"])]
+
+    def __str__(self) -> str:
+        return f"Exception ({self.ground}) on {self.table} {self.record_id} from {self.begins_on:%d %b %Y}"
+
+
+class PersonPageView(models.Model):
+    """Who read which child's records, and when: the read log an auditor reviews.
+
+    Written on every person page and record-history page a user opens. The username is copied so the
+    log still reads correctly if the account is later renamed; users are never deleted.
+    """
+
+    user = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150)
+    person_id = models.CharField(max_length=KEY_LENGTH)
+    page = models.CharField(max_length=20, help_text="person or history")
+    viewed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-viewed_at", "-id"]
+        indexes = [models.Index(fields=["person_id", "viewed_at"]), models.Index(fields=["viewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} read {self.person_id} ({self.page}) at {self.viewed_at:%d %b %Y %H:%M}"
