@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -76,6 +76,8 @@ DATELESS_OUTCOMES = frozenset({"W", "H", "S"})
 
 def _date(row: Row, column: str) -> dt.date | None:
     value = row.get(column)
+    if type(value) is dt.date:  # the common case first: typed rows from the reader or the database
+        return value
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -89,6 +91,8 @@ def _date(row: Row, column: str) -> dt.date | None:
 
 def _text(row: Row, column: str) -> str | None:
     value = row.get(column)
+    if type(value) is str:
+        return value.strip() or None
     if value is None or isinstance(value, bool):
         return None
     text = str(value).strip()
@@ -187,69 +191,129 @@ def default_milestones(tables: Tables) -> list[Milestone]:
     return list(milestones_for_all(cases_from_tables(tables)))
 
 
-def flows_at(tables: Tables, milestones: Iterable[Milestone], *, as_of: dt.date) -> Flows:
-    """Every dated act known at `as_of`, by family. Acts dated after `as_of` do not exist yet."""
+_TAGS: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def _tags(*names: str) -> frozenset[str]:
+    """One shared frozenset per combination of tags: tens of thousands of events share a handful."""
+    found = _TAGS.get(names)
+    if found is None:
+        found = _TAGS[names] = frozenset(names)
+    return found
+
+
+NO_TAGS = _tags()
+
+
+def flows_at(
+    tables: Tables,
+    milestones: Iterable[Milestone],
+    *,
+    as_of: dt.date,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> Flows:
+    """Every dated act known at `as_of`, by family; acts dated after `as_of` do not exist yet.
+
+    `first` and `last` (inclusive) keep only the acts dated between them: the same events a later
+    `select` would keep, without building the others.
+    """
+    lo = first or dt.date.min
+    hi = min(last, as_of) if last is not None else as_of
     out: Flows = {name: [] for name in FLOW_TABLES}
+    received_of = _request_flows(out, tables, lo, hi)
+    _assessment_flows(out, tables, received_of, lo, hi)
+    _advice_flows(out, tables, lo, hi)
+    for row in tables.get("reviews", ()):
+        _review_flows(out, row, lo, hi)
+    for row in tables.get("plans", ()):
+        cease = _date(row, "cease_date")
+        if cease is not None and lo <= cease <= hi:
+            reason = _text(row, "cease_reason") or NOT_RECORDED
+            out["ceased"].append(Flow(str(row["plan_id"]), cease, None, _tags(reason)))
+    _milestone_flows(out, tables, milestones, as_of, lo, hi)
+    return out
+
+
+def _request_flows(out: Flows, tables: Tables, lo: dt.date, hi: dt.date) -> dict[str, dt.date]:
+    """Requests received and decided between `lo` and `hi`; returns every request's received date."""
     received_of: dict[str, dt.date] = {}
+    received_flows, decided_flows = out["received"], out["decided"]
     for row in tables.get("requests", ()):
         rid = str(row["request_id"])
         received = _date(row, "received_date")
         if received is None:
             continue
         received_of[rid] = received
-        if received <= as_of:
-            out["received"].append(Flow(rid, received))
-        outcome, decided = _text(row, "request_outcome"), _date(row, "request_outcome_date")
-        if outcome in ("Y", "N") and decided is not None and decided <= as_of:
-            out["decided"].append(Flow(rid, decided, (decided - received).days, frozenset({outcome})))
+        if lo <= received <= hi:
+            received_flows.append(Flow(rid, received))
+        decided = _date(row, "request_outcome_date")
+        if decided is not None and lo <= decided <= hi:
+            outcome = _text(row, "request_outcome")
+            if outcome == "Y" or outcome == "N":
+                decided_flows.append(Flow(rid, decided, (decided - received).days, _tags(outcome)))
+    return received_of
+
+
+def _assessment_flows(out: Flows, tables: Tables, received_of: Mapping[str, dt.date], lo: dt.date, hi: dt.date) -> None:
+    """Plans issued and decisions not to issue; a plan transferred in has no assessment, so is never here."""
     for row in tables.get("assessments", ()):
-        outcome, day = _text(row, "assessment_outcome"), _date(row, "assessment_outcome_date")
-        received = received_of.get(str(row["request_id"]))
-        if outcome not in ("Y", "N") or day is None or day > as_of or received is None:
+        day = _date(row, "assessment_outcome_date")
+        if day is None or not lo <= day <= hi:
             continue
-        tags = frozenset({"exception"}) if _flag(row, "week20_exception") else frozenset()
+        outcome = _text(row, "assessment_outcome")
+        received = received_of.get(str(row["request_id"]))
+        if (outcome != "Y" and outcome != "N") or received is None:
+            continue
+        tags = _tags("exception") if _flag(row, "week20_exception") else NO_TAGS
         family = "issued" if outcome == "Y" else "not_to_issue"
         out[family].append(Flow(str(row["assessment_id"]), day, (day - received).days, tags))
+
+
+def _advice_flows(out: Flows, tables: Tables, lo: dt.date, hi: dt.date) -> None:
+    advice = out["advice"]
     for row in tables.get("advice", ()):
         day = _date(row, "received_date")
-        if day is None or day > as_of:
+        if day is None or not lo <= day <= hi:
             continue
         requested = _date(row, "requested_date")
         days = (day - requested).days if requested is not None else None
-        kind = _text(row, "advice_type") or NOT_RECORDED
-        out["advice"].append(Flow(str(row["advice_id"]), day, days, frozenset({kind})))
-    for row in tables.get("reviews", ()):
-        _review_flows(out, row, as_of)
-    for row in tables.get("plans", ()):
-        cease = _date(row, "cease_date")
-        if cease is not None and cease <= as_of:
-            reason = _text(row, "cease_reason") or NOT_RECORDED
-            out["ceased"].append(Flow(str(row["plan_id"]), cease, None, frozenset({reason})))
-    _milestone_flows(out, tables, milestones, as_of)
-    return out
+        advice.append(Flow(str(row["advice_id"]), day, days, _tags(_text(row, "advice_type") or NOT_RECORDED)))
 
 
-def _review_flows(out: Flows, row: Row, as_of: dt.date) -> None:
-    rid = str(row["review_id"])
+def _review_flows(out: Flows, row: Row, lo: dt.date, hi: dt.date) -> None:
     meeting, decision = _date(row, "meeting_date"), _date(row, "decision_date")
-    notice, amended = _date(row, "amendment_notice_date"), _date(row, "amended_plan_date")
-    if meeting is not None and meeting <= as_of:
+    amended = _date(row, "amended_plan_date")
+    in_meeting = meeting is not None and lo <= meeting <= hi
+    in_decision = decision is not None and meeting is not None and lo <= decision <= hi
+    in_amended = amended is not None and lo <= amended <= hi
+    if not (in_meeting or in_decision or in_amended):
+        return
+    rid = str(row["review_id"])
+    if in_meeting:
+        assert meeting is not None
         out["meetings"].append(Flow(rid, meeting))
-    if decision is not None and decision <= as_of and meeting is not None:
+    if in_decision:
+        assert decision is not None
+        assert meeting is not None
         outcome = _text(row, "outcome")
         out["review_decisions"].append(
-            Flow(rid, decision, (decision - meeting).days, frozenset({outcome}) if outcome else frozenset())
+            Flow(rid, decision, (decision - meeting).days, _tags(outcome) if outcome else NO_TAGS)
         )
-    if amended is not None and amended <= as_of and notice is not None:
-        tags = set()
+    notice = _date(row, "amendment_notice_date")
+    if in_amended and notice is not None:
+        assert amended is not None
+        tags = []
         if (amended - notice).days <= EIGHT_WEEKS:
-            tags.add("within_8_weeks")
+            tags.append("within_8_weeks")
         if meeting is not None and (amended - meeting).days <= TWELVE_WEEKS:
-            tags.add("within_12_weeks_of_meeting")
-        out["amended"].append(Flow(rid, amended, (amended - notice).days, frozenset(tags)))
+            tags.append("within_12_weeks_of_meeting")
+        out["amended"].append(Flow(rid, amended, (amended - notice).days, _tags(*tags)))
 
 
-def _milestone_flows(out: Flows, tables: Tables, milestones: Iterable[Milestone], as_of: dt.date) -> None:
+def _milestone_flows(
+    out: Flows, tables: Tables, milestones: Iterable[Milestone], as_of: dt.date, lo: dt.date, hi: dt.date
+) -> None:
     # A phase transfer's milestone names its plan and starts 12 months (rolling) before the transfer date.
     transfer_of: dict[tuple[str, dt.date], str] = {}
     for row in tables.get("phase_transfers", ()):
@@ -257,20 +321,25 @@ def _milestone_flows(out: Flows, tables: Tables, milestones: Iterable[Milestone]
         if day is not None:
             plan_id = str(row["plan_id"])
             transfer_of[(plan_id, add_months_rolling(day, -12))] = phase_transfer_id(plan_id, day)
+    draft_kind, transfer_kind = MilestoneKind.DRAFT_PLAN_WINDOW, MilestoneKind.PHASE_TRANSFER
+    breach, on_time = _tags("breach"), _tags("on_time")
     for m in milestones:
-        if m.kind is MilestoneKind.DRAFT_PLAN_WINDOW:
+        kind = m.kind
+        if kind is draft_kind:
+            done = m.done_date
+            if done is None or not lo <= done <= hi:
+                continue
             status = m.status_at(as_of)
-            if status is not None and m.done_date is not None and m.done_date <= as_of:
-                tags = frozenset({"breach"}) if status is Status.BREACH else frozenset()
-                out["draft"].append(Flow(m.record_id, m.done_date, None, tags))
-        elif m.kind in REVIEW_KINDS or m.kind is MilestoneKind.PHASE_TRANSFER:
-            if m.due_date > as_of:
+            if status is not None:
+                out["draft"].append(Flow(m.record_id, done, None, breach if status is Status.BREACH else NO_TAGS))
+        elif kind in REVIEW_KINDS or kind is transfer_kind:
+            if not lo <= m.due_date <= hi:
                 continue
             status = m.status_at(as_of)
             if status is None or status is Status.NOT_APPLICABLE:
                 continue
-            tags = frozenset({"on_time"}) if status is Status.DONE_ON_TIME else frozenset()
-            if m.kind is MilestoneKind.PHASE_TRANSFER:
+            tags = on_time if status is Status.DONE_ON_TIME else NO_TAGS
+            if kind is transfer_kind:
                 ident = transfer_of.get((m.record_id, m.start_date), duty_id(m.record_id, m.start_date))
                 out["phase_transfers"].append(Flow(ident, m.due_date, None, tags))
             else:
@@ -282,9 +351,51 @@ def _min_end(*days: dt.date | None) -> dt.date | None:
     return min(present) if present else None
 
 
-def stock_intervals(tables: Tables, milestones: Iterable[Milestone]) -> dict[str, list[Interval]]:
-    """For each stock figure, the as-of dates at which each record counts (independent of as-of)."""
+def stock_intervals(
+    tables: Tables, milestones: Iterable[Milestone], *, at: dt.date | None = None
+) -> dict[str, list[Interval]]:
+    """For each stock figure, the as-of dates at which each record counts (independent of as-of).
+
+    With `at`, only the intervals holding at that date (what one as-of date needs).
+    """
     out: dict[str, list[Interval]] = {name: [] for name in STOCK_TABLES}
+
+    def keep(start: dt.date, end: dt.date | None) -> bool:
+        if end is not None and end <= start:
+            return False  # an empty interval: never counted
+        return at is None or (start <= at and (end is None or at < end))
+
+    received_of = _open_requests(out["open_requests"], tables, keep)
+    one_day = dt.timedelta(days=1)
+    final_plan = MilestoneKind.FINAL_PLAN
+    for m in milestones:
+        kind = m.kind
+        if kind is final_plan:
+            if m.request_id is None:
+                continue
+            end = _min_end(m.exists_until, m.done_date, m.lapses_on)
+            since = received_of.get(m.request_id, m.start_date)
+            if keep(m.exists_from, end):
+                out["open_assessments"].append(Interval(m.request_id, m.exists_from, end, since))
+            overdue_from = max(m.exists_from, m.due_date + one_day)
+            if keep(overdue_from, end):
+                out["overdue_final_plans"].append(Interval(m.request_id, overdue_from, end, since))
+        elif kind in REVIEW_KINDS:
+            if at is not None and (m.due_date >= at or m.exists_from > at):
+                continue
+            end = _min_end(m.exists_until, m.done_date, m.lapses_on)
+            overdue_from = max(m.exists_from, m.due_date + one_day)
+            if keep(overdue_from, end):
+                out["reviews_overdue"].append(
+                    Interval(duty_id(m.record_id, m.start_date), overdue_from, end, m.start_date)
+                )
+    return out
+
+
+def _open_requests(
+    out: list[Interval], tables: Tables, keep: Callable[[dt.date, dt.date | None], bool]
+) -> dict[str, dt.date]:
+    """A request is open from its receipt until it is decided or withdrawn; returns received dates."""
     received_of: dict[str, dt.date] = {}
     for row in tables.get("requests", ()):
         rid = str(row["request_id"])
@@ -300,24 +411,9 @@ def stock_intervals(tables: Tables, milestones: Iterable[Milestone]) -> dict[str
         decided_from = (decided or received) if outcome in ("Y", "N") else None
         withdrawn = _date(row, "withdrawn_date") or (received if outcome == "W" else None)
         end = _min_end(decided_from, withdrawn)
-        if end is None or end > received:
-            out["open_requests"].append(Interval(rid, received, end, received))
-    for m in milestones:
-        end = _min_end(m.exists_until, m.done_date, m.lapses_on)
-        if m.kind is MilestoneKind.FINAL_PLAN and m.request_id is not None:
-            since = received_of.get(m.request_id, m.start_date)
-            if end is None or end > m.exists_from:
-                out["open_assessments"].append(Interval(m.request_id, m.exists_from, end, since))
-            overdue_from = max(m.exists_from, m.due_date + dt.timedelta(days=1))
-            if end is None or end > overdue_from:
-                out["overdue_final_plans"].append(Interval(m.request_id, overdue_from, end, since))
-        elif m.kind in REVIEW_KINDS:
-            overdue_from = max(m.exists_from, m.due_date + dt.timedelta(days=1))
-            if end is None or end > overdue_from:
-                out["reviews_overdue"].append(
-                    Interval(duty_id(m.record_id, m.start_date), overdue_from, end, m.start_date)
-                )
-    return out
+        if keep(received, end):
+            out.append(Interval(rid, received, end, received))
+    return received_of
 
 
 # --- building the output ----------------------------------------------------------------------------
@@ -631,10 +727,10 @@ def compute_kpis(
     if period_from > period_to:
         raise ValueError(ERR_PERIOD.format(start=period_from, end=period_to))
     ms = list(milestones) if milestones is not None else default_milestones(tables)
-    flows = select(flows_at(tables, ms, as_of=as_of), period_from, period_to)
+    flows = flows_at(tables, ms, as_of=as_of, first=period_from, last=period_to)
     out = _Out()
     aggregate(out, flows)
-    _stock(out, tables, stock_intervals(tables, ms), ms, as_of)
+    _stock(out, tables, stock_intervals(tables, ms, at=as_of), ms, as_of)
     months = months_between(period_from, period_to)
     _per_month(out, "requests_per_month", "requests", flows["received"], months)
     _per_month(out, "plans_issued_per_month", "assessments", flows["issued"], months)

@@ -76,7 +76,7 @@ class KpiResult:
 
     def flat(self) -> dict[str, object]:
         """Every leaf figure by dotted key, in output order."""
-        return dict(_flatten(self.values))
+        return dict(flatten(self.values))
 
     def value(self, key: str) -> object:
         """One figure by dotted key (`open_by_weeks.0-6`); KeyError if there is no such figure."""
@@ -84,11 +84,12 @@ class KpiResult:
         return flat[key]
 
 
-def _flatten(values: Mapping[str, object], prefix: str = "") -> Iterator[tuple[str, object]]:
+def flatten(values: Mapping[str, object], prefix: str = "") -> Iterator[tuple[str, object]]:
+    """Leaf figures of a nested KPI object by dotted key, in order."""
     for key, value in values.items():
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
-            yield from _flatten(value, name + ".")
+            yield from flatten(value, name + ".")
         else:
             yield name, value
 
