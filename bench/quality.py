@@ -1,11 +1,16 @@
 """Benchmark the data-quality rules over the largest council, and one case's re-check after an edit.
 
     .venv/bin/python bench/quality.py [--people 25000] [--seed 1] [--repeat 3] [--synthetic]
+    .venv/bin/python bench/quality.py --accuracy [--people 25000] [--seed 1] [--rate 0.01]
 
 Targets (issue 7): every rule over 25,000 people (~300,000 rows) in under 30 s; one case's own rules
 re-checked in under 100 ms. Uses `sendtrack.generator.generate_extract` when it exists (a realistic
 council), else (or with `--synthetic`) a synthetic council built here with the same tables and a
 sprinkling of faults, so the rules find something to report.
+
+`--accuracy` checks the two accuracy targets on generated councils instead of timing: a clean
+council raises no error-severity finding, and after `sendtrack.generator.faults.inject_faults` every
+fault in the manifest is found under its code, table and record (recall 100%).
 """
 
 from __future__ import annotations
@@ -195,6 +200,33 @@ def load_council(people: int, seed: int, synthetic: bool) -> tuple[str, dict[str
     return "bench/quality.py synthetic_council", synthetic_council(people, seed), AS_OF
 
 
+def accuracy(people: int, seed: int, rate: float) -> int:
+    """Clean council: no error-severity finding. Faulted council: every manifest fault found (exit 1 if not)."""
+    from sendtrack.generator import generate_extract
+    from sendtrack.generator.faults import inject_faults
+
+    extract = generate_extract(people=people, seed=seed, as_of=AS_OF)
+    as_of = extract.meta.extract_date
+    clean = run_rules(Dataset.from_tables(extract.tables), as_of=as_of, extract_date=as_of)
+    errors = [f for f in clean if f.severity.value == "error"]
+    by_code = Counter(f"{f.code} {f.severity.value}" for f in clean)
+    print(f"clean council, {people:,} people, seed {seed}: {len(errors)} error-severity findings; all findings: "
+          + ", ".join(f"{k} {n}" for k, n in sorted(by_code.items())))  # fmt: skip
+    manifest = inject_faults(extract, rate=rate, seed=seed)
+    findings = run_rules(Dataset.from_tables(extract.tables), as_of=as_of, extract_date=as_of)
+    found = {(f.code, f.table, f.record_id) for f in findings}
+    wanted = {(m.code, m.table, m.record_id) for m in manifest}
+    missed = sorted(wanted - found)
+    codes = sorted({code for code, _, _ in wanted})
+    print(
+        f"faulted council, rate {rate}: {len(wanted):,} injected faults over {len(codes)} codes, "
+        f"{len(wanted) - len(missed):,} found (recall {100 * (len(wanted) - len(missed)) / len(wanted):.1f}%)"
+    )
+    for code, table, record in missed[:20]:
+        print(f"  missed {code} {table} {record}")
+    return 0 if not errors and not missed else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=25_000)
@@ -202,7 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="full runs to time (the best is reported)")
     parser.add_argument("--cases", type=int, default=500, help="people whose case re-check is timed")
     parser.add_argument("--synthetic", action="store_true", help="use the built-in synthetic council")
+    parser.add_argument("--accuracy", action="store_true", help="check recall and clean-council errors instead")
+    parser.add_argument("--rate", type=float, default=0.01, help="fault rate for --accuracy")
     args = parser.parse_args(argv)
+    if args.accuracy:
+        return accuracy(args.people, args.seed, args.rate)
 
     build_s, (source, tables, as_of) = _timed(lambda: load_council(args.people, args.seed, args.synthetic))
     rows = sum(len(v) for k, v in tables.items() if k != "extract")
