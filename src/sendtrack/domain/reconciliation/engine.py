@@ -1,0 +1,251 @@
+"""Reconcile two extracts: match, compare, find the migration artefacts, and compare the KPIs.
+
+Pure Python over extract-shaped rows (`{"people": [row, ...], ...}`, rows keyed by the extract's
+column names), so it runs on two files with no database, on a file against the database's own rows,
+or on rows built in a test. The as-of date and period are arguments; there is no clock.
+
+    result = reconcile(old_tables, new_tables, old=SideInfo(...), new=SideInfo(...))
+    result.matches, result.unmatched, result.differences, result.findings, result.kpi_lines
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sendtrack.domain.kpis import compute_kpis
+from sendtrack.domain.quality import Dataset
+from sendtrack.domain.quality.values import Row
+from sendtrack.domain.reconciliation.differences import DifferenceScan, scan_differences
+from sendtrack.domain.reconciliation.findings import (
+    Artefacts,
+    find_artefacts,
+    one_sided_artefacts,
+    shift_findings,
+    sources_of_difference,
+    truncation_findings,
+)
+from sendtrack.domain.reconciliation.kpis import (
+    KpiFunction,
+    KpiResultLike,
+    compare_values,
+    default_period,
+    kpi_impacts,
+)
+from sendtrack.domain.reconciliation.matching import MATCH_ORDER, Indexed, MatchSet, match_all
+from sendtrack.domain.reconciliation.types import (
+    SIDES,
+    ChangeKind,
+    Difference,
+    Finding,
+    KpiImpact,
+    KpiLine,
+    Match,
+    Side,
+    SideInfo,
+    TableCounts,
+    Tie,
+    Unmatched,
+)
+from sendtrack.domain.reconciliation.unmatched import unmatched_records
+
+__all__ = ["Reconciliation", "reconcile"]
+
+
+@dataclass
+class Reconciliation:
+    """Everything a reconciliation found; `summary()` is `summary.json`."""
+
+    old: SideInfo
+    new: SideInfo
+    as_of: dt.date
+    period_from: dt.date
+    period_to: dt.date
+    matches: list[Match]
+    unmatched: list[Unmatched]
+    differences: list[Difference]
+    findings: list[Finding]
+    ties: list[Tie]
+    table_counts: dict[str, TableCounts]
+    artefacts: Artefacts
+    sources: list[tuple[str, str, ChangeKind, str, int]]
+    kpi_lines: list[KpiLine] | None = None
+    kpi_impacts: list[KpiImpact] | None = None
+    kpi_note: str = ""
+    kpi_results: dict[Side, KpiResultLike] = field(default_factory=dict)
+
+    def side(self, side: Side) -> SideInfo:
+        return self.old if side == "old" else self.new
+
+    def rules_used(self) -> dict[str, dict[str, int]]:
+        """Matches per table per rule."""
+        out: dict[str, Counter[str]] = {t: Counter() for t in MATCH_ORDER}
+        for match in self.matches:
+            out[match.table][match.rule] += 1
+        return {t: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for t, c in out.items()}
+
+    def findings_by_code(self) -> dict[str, int]:
+        return dict(sorted(Counter(f.code for f in self.findings).items()))
+
+    def summary(self) -> dict[str, Any]:
+        """`summary.json`: counts per table, matches per rule, the KPIs side by side, findings per code."""
+
+        def info(side: SideInfo) -> dict[str, Any]:
+            return {
+                "label": side.label,
+                "source_system": side.source_system,
+                "extract_date": side.extract_date.isoformat() if side.extract_date else None,
+                "la_code": side.la_code,
+                "rows": side.rows,
+                "rejected_rows": side.rejected_rows,
+            }
+
+        kpis: dict[str, Any] | None = None
+        if self.kpi_lines is not None:
+            kpis = {
+                line.key: {"old": _json(line.old), "new": _json(line.new), "difference": line.difference}
+                for line in self.kpi_lines
+            }
+        impact: dict[str, Any] | None = None
+        if self.kpi_impacts is not None:
+            impact = {
+                i.key: {
+                    "table": i.table,
+                    "moved": i.moved,
+                    "movements": {m.value: n for m, n in sorted(i.movements.items())},
+                    "causes": [
+                        {
+                            "movement": c.movement.value,
+                            "count": c.count,
+                            "because": [
+                                {"table": x.table, "field": x.field, "change": x.kind.value, "detail": x.detail}
+                                for x in c.causes
+                            ],
+                        }
+                        for c in i.causes
+                    ],
+                }
+                for i in self.kpi_impacts
+                if i.moved
+            }
+        return {
+            "old": info(self.old),
+            "new": info(self.new),
+            "as_of": self.as_of.isoformat(),
+            "from": self.period_from.isoformat(),
+            "to": self.period_to.isoformat(),
+            "tables": {t: c.as_dict() for t, c in self.table_counts.items()},
+            "matches_by_rule": self.rules_used(),
+            "ties": len(self.ties),
+            "differences": len(self.differences),
+            "differences_by_field": _differences_by_field(self.differences),
+            "findings": self.findings_by_code(),
+            "kpis": kpis,
+            "kpi_impact": impact,
+            "kpi_note": self.kpi_note or None,
+        }
+
+
+def _json(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _differences_by_field(differences: Sequence[Difference]) -> dict[str, int]:
+    counts = Counter(f"{d.table}.{d.field}" for d in differences)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _table_counts(sides: Mapping[Side, Indexed], found: MatchSet, scan: DifferenceScan) -> dict[str, TableCounts]:
+    differing: Counter[str] = Counter(table for table, _ in scan.by_record)
+    out: dict[str, TableCounts] = {}
+    for table in MATCH_ORDER:
+        old_rows, new_rows = len(sides["old"].ds.rows(table)), len(sides["new"].ds.rows(table))
+        both = len(found.old_to_new[table])
+        out[table] = TableCounts(old_rows, new_rows, both, old_rows - both, new_rows - both, differing[table])
+    return out
+
+
+def _info(side: Side, given: SideInfo | None, tables: Mapping[str, Sequence[Row]]) -> SideInfo:
+    rows = {t: len(tables.get(t, ())) for t in MATCH_ORDER}
+    if given is None:
+        return SideInfo(label=side, source_system="", extract_date=None, la_code="", rows=rows)
+    return SideInfo(given.label, given.source_system, given.extract_date, given.la_code, rows, given.rejected_rows)
+
+
+def reconcile(
+    old_tables: Mapping[str, Sequence[Row]],
+    new_tables: Mapping[str, Sequence[Row]],
+    *,
+    old: SideInfo | None = None,
+    new: SideInfo | None = None,
+    as_of: dt.date | None = None,
+    period_from: dt.date | None = None,
+    period_to: dt.date | None = None,
+    kpis: KpiFunction | None = compute_kpis,
+) -> Reconciliation:
+    """Compare two extracts (`reconciliation.md`).
+
+    `as_of` defaults to the earlier of the two extract dates, so both sides are judged at a date both
+    could know about; the period defaults to the calendar year of the as-of date. The KPIs are
+    computed by `kpis` (`sendtrack.domain.kpis.compute_kpis`) on each extract alone, so each column is
+    what that extract reports on its own; pass `kpis=None` to skip them.
+    """
+    old_info, new_info = _info("old", old, old_tables), _info("new", new, new_tables)
+    if as_of is None:
+        known = [d for d in (old_info.extract_date, new_info.extract_date) if d is not None]
+        if not known:
+            raise ValueError("an as-of date is needed when neither extract carries its extract date")
+        as_of = min(known)
+    if (period_from is None) != (period_to is None):
+        raise ValueError("give both ends of the period, or neither")
+    if period_from is None or period_to is None:
+        period_from, period_to = default_period(as_of)
+    if period_from > period_to:
+        raise ValueError(f"the period starts ({period_from}) after it ends ({period_to})")
+
+    sides: dict[Side, Indexed] = {
+        "old": Indexed(Dataset.from_tables(old_tables)),
+        "new": Indexed(Dataset.from_tables(new_tables)),
+    }
+    found = match_all(sides["old"], sides["new"])
+    scan = scan_differences(found, sides["old"], sides["new"])
+    dates: dict[Side, dt.date] = {
+        "old": old_info.extract_date or as_of,
+        "new": new_info.extract_date or as_of,
+    }
+    artefacts = find_artefacts(sides, dates, scan)
+    findings = shift_findings(scan, artefacts) + truncation_findings(scan)
+    findings += one_sided_artefacts(artefacts, found, sides)
+    order = {t: i for i, t in enumerate(MATCH_ORDER)}
+    findings.sort(key=lambda f: (f.code, order.get(f.table, 99), f.field, f.old_id, f.new_id))
+
+    result = Reconciliation(
+        old=old_info,
+        new=new_info,
+        as_of=as_of,
+        period_from=period_from,
+        period_to=period_to,
+        matches=found.matches(),
+        unmatched=unmatched_records(sides, found),
+        differences=scan.differences,
+        findings=findings,
+        ties=found.standing_ties(),
+        table_counts=_table_counts(sides, found, scan),
+        artefacts=artefacts,
+        sources=sources_of_difference(scan.differences, artefacts),
+    )
+    if kpis is None:
+        result.kpi_note = "KPIs were not asked for"
+        return result
+    computed: dict[Side, KpiResultLike] = {}
+    for side, tables in zip(SIDES, (old_tables, new_tables), strict=True):
+        computed[side] = kpis(tables, as_of=as_of, period_from=period_from, period_to=period_to)
+    result.kpi_results = computed
+    result.kpi_lines = compare_values(computed["old"].values, computed["new"].values)
+    result.kpi_impacts = kpi_impacts(computed["old"], computed["new"], found, scan, artefacts, sides["old"])
+    return result
