@@ -106,3 +106,11 @@ def test_rebuilding_all_milestones_gives_what_the_writes_stored():
     before = snapshot()[1]
     assert services.milestones_rebuild() == len(before)
     assert snapshot()[1] == before
+
+
+def test_a_long_change_reason_is_shortened_to_fit_the_history_column():
+    reason = "load of " + "a-very-long-folder-name/" * 10
+    services.extract_apply(extract=example_extract(), by=None, reason=reason)
+    stored = Person.objects.get(pk="P001").history.first().history_change_reason
+    assert len(stored) == services.REASON_MAX
+    assert stored.endswith("…")

@@ -124,7 +124,7 @@ class _Teams:
         if text not in self.by_name:
             team = Team(name=text)
             team._history_user = self.by  # type: ignore[attr-defined]
-            team._change_reason = self.reason  # type: ignore[attr-defined]
+            team._change_reason = audit_reason(self.reason)  # type: ignore[attr-defined]
             team.save()
             self.by_name[text] = team.pk
         return self.by_name[text]
@@ -154,9 +154,17 @@ def _changes(tm: TableModel, stored: dict[str, object], incoming: dict[str, obje
 # --- audit helpers -------------------------------------------------------------------------------------
 
 
+REASON_MAX = 100  # django-simple-history's history_change_reason column
+
+
+def audit_reason(text: str) -> str:
+    """The change reason as stored: at most 100 characters (the history column's width), ellipsed."""
+    return text if len(text) <= REASON_MAX else text[: REASON_MAX - 1] + "…"
+
+
 def _audited(obj: models.Model, by: Any, reason: str) -> models.Model:
     obj._history_user = by  # type: ignore[attr-defined]
-    obj._change_reason = reason  # type: ignore[attr-defined]
+    obj._change_reason = audit_reason(reason)  # type: ignore[attr-defined]
     return obj
 
 
@@ -401,7 +409,7 @@ def _write_history(
 ) -> None:
     extra = {
         "history_date": now,
-        "history_change_reason": reason,
+        "history_change_reason": audit_reason(reason),
         "history_type": history_type,
         "history_user_id": getattr(by, "pk", None),
     }
