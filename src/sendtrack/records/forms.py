@@ -155,6 +155,7 @@ class GovukDateField(forms.Field):
     default_hint = "For example, 27 3 2025"
 
     def __init__(self, *, label: str, help_text: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("template_name", self.template_name)
         super().__init__(label=label, help_text=help_text if help_text is not None else self.default_hint, **kwargs)
 
     def _fail(self, message: str, parts: tuple[str, ...] = DATE_PARTS) -> ValidationError:
@@ -199,6 +200,7 @@ class GovukRadioField(forms.ChoiceField):
     template_name = "records/forms/radios_field.html"
 
     def __init__(self, *, hints: dict[str, str] | None = None, error_what: str = "an option", **kwargs: Any) -> None:
+        kwargs.setdefault("template_name", self.template_name)
         super().__init__(**kwargs)
         self.hints = hints or {}
         self.error_messages["required"] = f"Select {error_what}"

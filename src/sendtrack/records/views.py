@@ -51,7 +51,7 @@ def page_numbers(page: Page) -> list[int | str]:
 @roles_required(CASE_READERS)
 def search(request: HttpRequest) -> HttpResponse:
     """Find a child by name (case, spaces, hyphens and apostrophes ignored), UPN, ULN, date of birth, or a
-    person, request or plan reference. One match goes straight to the child's page."""
+    person, request or plan reference; results paginated, best matches first."""
     form = forms.SearchForm(request.GET or None)
     criteria = form.criteria() if request.GET.get("q") else None
     context: dict[str, Any] = {"form": form, "criteria": criteria, "may_write": _may_write(request)}
@@ -525,7 +525,7 @@ def step(request: HttpRequest, table: str, key: str, step: str) -> HttpResponse:
         except casework.StepRefused as refused:
             form.add_step_errors(refused.errors)
         else:
-            messages.success(request, f"{spec.title.replace('Record ', '', 1).capitalize()}: saved.")
+            messages.success(request, f"Saved: {spec.title.removeprefix('Record ')}.")
             return redirect(back)
     return render(request, "records/step.html", {**context, "form": form})
 

@@ -158,3 +158,22 @@ def outcome_words(code: str | None, which: str) -> str:
     if not code:
         return "Not yet decided"
     return OUTCOME_WORDS.get(which, {}).get(code, code)
+
+
+@register.filter
+def history_value(value: Any) -> str:
+    """A field's value in a change history: dates GOV.UK style, flags as Yes/No, blank as blank."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.date):
+        return govuk_date(value)
+    return str(value)
+
+
+@register.filter
+def field_words(name: str) -> str:
+    """A column name as words: `request_outcome_date` -> 'Request outcome date'."""
+    words = name.removesuffix("_id") if name.endswith("_id") else name
+    return words.replace("_", " ").capitalize()
