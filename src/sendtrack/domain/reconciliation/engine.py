@@ -29,6 +29,7 @@ from sendtrack.domain.reconciliation.findings import (
     truncation_findings,
 )
 from sendtrack.domain.reconciliation.kpis import (
+    ImpactContext,
     KpiFunction,
     KpiResultLike,
     compare_values,
@@ -247,5 +248,16 @@ def reconcile(
         computed[side] = kpis(tables, as_of=as_of, period_from=period_from, period_to=period_to)
     result.kpi_results = computed
     result.kpi_lines = compare_values(computed["old"].values, computed["new"].values)
-    result.kpi_impacts = kpi_impacts(computed["old"], computed["new"], found, scan, artefacts, sides["old"])
+    context = ImpactContext(
+        found,
+        scan,
+        artefacts,
+        sides["old"],
+        sides["new"],
+        kpis,
+        as_of=as_of,
+        period_from=period_from,
+        period_to=period_to,
+    )
+    result.kpi_impacts = kpi_impacts(computed["old"], computed["new"], context)
     return result

@@ -82,6 +82,8 @@ class ChangeKind(StrEnum):
     BLANKED = "blanked"  # a value in old, blank in new
     FILLED = "filled"  # blank in old, a value in new
     CHANGED = "changed"  # any other change
+    ONLY_IN_OLD = "only_in_old"  # not a field: a record hanging from this one is in old only
+    ONLY_IN_NEW = "only_in_new"  # not a field: a record hanging from this one is in new only
 
 
 @dataclass(frozen=True)
