@@ -7,7 +7,9 @@ measure below is computed from the extract's rows with plain Python, with the de
 the as-of date (DfE publishes flows by calendar year). `tests/generator/test_calibration.py`
 generates councils and asserts every target within its tolerance. The tolerances allow for the
 sampling noise of a council of about 5,000 people (about 3,000 active plans), around three standard
-errors.
+errors. Each tolerance is what is allowed at scale; the check adds three standard errors of sampling
+noise for the council's size (a percentage remembers its denominator), so a small council is not
+failed for being small.
 
 | measure | typical | struggling | recovering | good | tol. | source |
 |---|---|---|---|---|---|---|
@@ -45,6 +47,7 @@ errors.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -53,7 +56,7 @@ from sendtrack.generator.council import Council
 from sendtrack.generator.dates import add_months_rolling, age_on
 from sendtrack.spreadsheets.extract import Extract, Row
 
-__all__ = ["TARGETS", "Target", "measure", "reference_year", "setting_groups"]
+__all__ = ["TARGETS", "Ratio", "Share", "Target", "measure", "reference_year", "setting_groups"]
 
 _DAY = dt.timedelta(days=1)
 
@@ -70,6 +73,17 @@ class Target:
     #: for every profile or per profile
     kind: str | Mapping[str, str] = "near"
 
+    @staticmethod
+    def noise(expected: float, value: float) -> float:
+        """Three standard errors of the sampling noise in `value`, if it knows its sample size."""
+        n = getattr(value, "n", 0)
+        if not n:
+            return 0.0
+        if isinstance(value, Ratio):
+            return 3 * expected * math.sqrt(value.k / n)
+        p = min(max(expected / 100, 0.005), 0.995)
+        return 3 * 100 * math.sqrt(p * (1 - p) / n)
+
     def tol(self, profile: str) -> float:
         if isinstance(self.tolerance, Mapping):
             return self.tolerance.get(profile, self.tolerance.get("*", 0.0))
@@ -82,7 +96,7 @@ class Target:
             return None
         if value is None:
             return False
-        tol = self.tol(profile)
+        tol = self.tol(profile) + self.noise(expected, value)
         kind = self.kind if isinstance(self.kind, str) else self.kind.get(profile, "near")
         if kind == "min":
             return value >= expected - tol
@@ -203,8 +217,32 @@ def _census(year: int) -> dt.date:
     return first_thursday + dt.timedelta(days=14)
 
 
+class Share(float):
+    """A percentage that remembers its denominator, so a check can allow for sampling noise."""
+
+    n: int
+
+    def __new__(cls, value: float, n: int) -> Share:
+        share = super().__new__(cls, value)
+        share.n = n
+        return share
+
+
+class Ratio(float):
+    """A ratio of counts; its relative standard error is about sqrt(k / n)."""
+
+    n: int
+    k: float
+
+    def __new__(cls, value: float, n: int, k: float) -> Ratio:
+        ratio = super().__new__(cls, value)
+        ratio.n = n
+        ratio.k = k
+        return ratio
+
+
 def _pc(num: int, den: int) -> float | None:
-    return round(100.0 * num / den, 2) if den else None
+    return Share(round(100.0 * num / den, 2), den) if den else None
 
 
 def _shares(counter: Counter[str], keys: Iterable[str], prefix: str) -> dict[str, float | None]:
@@ -322,9 +360,9 @@ def measure(extract: Extract, *, setting_of: Callable[[Row], str] | None = None)
     out.update(_shares(sources, SOURCE_SHARES, "request_source"))
     by_month = Counter(r["received_date"].month for r in requests if _in(r["received_date"], first, last))  # type: ignore[union-attr]
     mean_month = sum(by_month.values()) / 12
-    out["august_requests_ratio"] = round(by_month[8] / mean_month, 3) if mean_month else None
+    out["august_requests_ratio"] = Ratio(round(by_month[8] / mean_month, 3), by_month[8], 1) if by_month[8] else None
     before = sum(1 for r in requests if _in(r["received_date"], dt.date(year - 3, 1, 1), dt.date(year - 3, 12, 31)))
-    out["requests_growth_3y"] = round(received / before, 3) if before else None
+    out["requests_growth_3y"] = Ratio(round(received / before, 3), min(received, before), 2) if before else None
     issued = sum(
         1 for a in t["assessments"] if a["assessment_outcome"] == "Y" and _in(a["assessment_outcome_date"], first, last)
     )

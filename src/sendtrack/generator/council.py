@@ -87,6 +87,12 @@ class Team:
         return self.members[bisect.bisect_right(self._cumulative, rng.random() * total)]
 
 
+def _worker_name(rng: random.Random) -> str:
+    """A fictional caseworker: most SEND caseworkers are women (assumption)."""
+    sex = "F" if rng.random() < 0.8 else "M"
+    return f"{forename(rng, sex, shares.ETHNICITY(rng))} {surname(rng)}"
+
+
 class Council:
     """Everything the people of one generated extract share; see the module docstring."""
 
@@ -283,19 +289,19 @@ class Council:
             while total < fte_needed - 0.45 or not team.members:
                 number += 1
                 fte = Decimal(shares.CASEWORKER_FTE(rng))
-                cw = Caseworker(f"CW{number:04d}", f"{forename(rng, 'F' if rng.random() < 0.8 else 'M', 'WBRI')} "
-                                f"{surname(rng)}", team_name, fte, True)  # fmt: skip
-                team.members.append(cw)
+                team.members.append(Caseworker(f"CW{number:04d}", _worker_name(rng), team_name, fte, True))
                 total += float(fte)
-            leavers = round(len(team.members) * shares.LEAVER_SHARE)
-            for _ in range(leavers):
-                number += 1
-                fte = Decimal(shares.CASEWORKER_FTE(rng))
-                cw = Caseworker(f"CW{number:04d}", f"{forename(rng, 'F' if rng.random() < 0.8 else 'M', 'WBRI')} "
-                                f"{surname(rng)}", team_name, fte, False)  # fmt: skip
-                team.leavers.append(cw)
-            team.finish()
             self.teams[team_name] = team
+        # A few leavers (at least one): inactive, kept because closed cases still name them.
+        members = sum(len(t.members) for t in self.teams.values())
+        ordered = sorted(self.teams.values(), key=lambda t: (-len(t.members), t.name))
+        for i in range(max(1, round(members * shares.LEAVER_SHARE))):
+            team = ordered[i % len(ordered)]
+            number += 1
+            fte = Decimal(shares.CASEWORKER_FTE(rng))
+            team.leavers.append(Caseworker(f"CW{number:04d}", _worker_name(rng), team.name, fte, False))
+        for team in self.teams.values():
+            team.finish()
         self.caseworkers = sorted(
             (c for t in self.teams.values() for c in (*t.members, *t.leavers)), key=lambda c: c.caseworker_id
         )
