@@ -175,8 +175,8 @@ class _Events:
 def _request_events(events: _Events, req: Any) -> None:
     events.add(req.received_date, "Request for an EHC needs assessment received", "requests", req.pk)
     if req.request_outcome in ("Y", "N"):
-        words = "assess" if req.request_outcome == "Y" else "not to assess"
-        events.add(req.request_outcome_date, f"Council notified its decision to {words}", "requests", req.pk)
+        words = "to assess" if req.request_outcome == "Y" else "not to assess"
+        events.add(req.request_outcome_date, f"Council notified its decision {words}", "requests", req.pk)
     events.add(req.withdrawn_date, "Request withdrawn", "requests", req.pk)
     for assessment in req.assessments.all():
         for advice in assessment.advice.all():
