@@ -212,6 +212,9 @@ def _xlsx_cell(ws: object, value: Value) -> object:
             return None
         if len(value) > MAX_CELL_TEXT or (not value.isprintable() and ILLEGAL_CHARACTERS_RE.search(value)):
             raise _UnwritableError
+        if "\r" in value:
+            # XML turns a carriage return into a line feed when the workbook is read: write what will be read.
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
         if value.startswith(FORMULA_STARTS):
             cell = WriteOnlyCell(ws, value=value)
             cell.data_type = "s"  # never a formula, never an error value
