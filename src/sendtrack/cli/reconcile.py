@@ -1,0 +1,124 @@
+"""`sendtrack reconcile OLD NEW --out DIR`: compare two extracts (`reconciliation.md`, `cli.md`).
+
+No database is needed: both extracts are read from their files. Django's settings are set up (without
+a database connection) only to render `report.html` with the same templates as the web page.
+Exit status: 0 done; 1 done, but rows of an extract were refused by the reader and left out; 2 bad
+usage or an extract that cannot be read, with a one-line message naming the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from sendtrack.cli.dates import ISO_DATE
+from sendtrack.cli.output import fail, progress_bar
+
+if TYPE_CHECKING:
+    from sendtrack.reconciliation.files import ReadSide
+
+#: Reader errors echoed per extract before "... and N more" (all are counted in summary.json).
+ERRORS_SHOWN = 20
+
+
+@click.command("reconcile")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Folder for the results.")
+@click.option("--as-of", "as_of", type=ISO_DATE, help="Default: the earlier of the two extract dates.")
+@click.option("--from", "period_from", type=ISO_DATE, help="Start of the KPI period (with --to).")
+@click.option("--to", "period_to", type=ISO_DATE, help="End of the KPI period (with --from).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help="The lists as CSV files, or as one workbook (reconciliation.xlsx).",
+)
+def reconcile(
+    old: Path,
+    new: Path,
+    out: Path,
+    as_of: dt.date | None,
+    period_from: dt.date | None,
+    period_to: dt.date | None,
+    fmt: str,
+) -> None:
+    """Compare two extracts (OLD, NEW: CSV folders or .xlsx workbooks) record by record and figure by figure.
+
+    Writes summary.json, matches.csv, unmatched.csv, differences.csv, findings.csv, kpi_movers.csv
+    (or reconciliation.xlsx) and report.html into --out.
+    """
+    from sendtrack.domain.reconciliation import reconcile as run
+    from sendtrack.reconciliation.files import CSV_FILES, XLSX_FILE, read_side, write_outputs
+    from sendtrack.spreadsheets.extract import ExtractUnreadable
+
+    _check_usage(old, new, out, period_from, period_to)
+    sides = []
+    with progress_bar() as progress:
+        for path, label in ((old, "old"), (new, "new")):
+            try:
+                sides.append(read_side(path, label=label, progress=progress))
+            except ExtractUnreadable as exc:
+                fail(f"{exc.source}: {exc.problem}")
+    refused = _report_refused(sides)
+    old_side, new_side = sides
+    try:
+        result = run(
+            old_side.tables,
+            new_side.tables,
+            old=old_side.info,
+            new=new_side.info,
+            as_of=as_of,
+            period_from=period_from,
+            period_to=period_to,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+
+    from sendtrack.cli.django_setup import setup
+
+    setup()  # templates only: no database is opened
+    from sendtrack.domain.reconciliation.text import headline
+    from sendtrack.reconciliation.report import render_report, report_context
+
+    files = ["summary.json", *([XLSX_FILE] if fmt == "xlsx" else CSV_FILES)]
+    context = report_context(result, old_name=str(old.name), new_name=str(new.name), files=files)
+    written = write_outputs(result, out, fmt=fmt, report_html=render_report(context))
+    for line in headline(result):
+        click.echo(line, err=True)
+    click.echo(f"Wrote {', '.join(p.name for p in written)} to {out}", err=True)
+    raise SystemExit(1 if refused else 0)
+
+
+def _check_usage(old: Path, new: Path, out: Path, period_from: dt.date | None, period_to: dt.date | None) -> None:
+    """Exit 2 with one line naming the problem, before any extract is read."""
+    if (period_from is None) != (period_to is None):
+        fail("give --from and --to together, or neither (default: the calendar year of the as-of date)")
+    if period_from is not None and period_to is not None and period_from > period_to:
+        fail(f"--from {period_from} is after --to {period_to}")
+    if out.exists() and not out.is_dir():
+        fail(f"{out}: exists and is not a folder")
+    for path in (old, new):
+        if not path.exists():
+            fail(f"{path}: no such file or folder")
+
+
+def _report_refused(sides: list[ReadSide]) -> bool:
+    """Echo the rows the reader refused (the first few of each extract); True if there were any."""
+    refused = False
+    for side in sides:
+        for error in side.errors[:ERRORS_SHOWN]:
+            click.echo(f"refused: {error}", err=True)
+        if len(side.errors) > ERRORS_SHOWN:
+            click.echo(f"... and {len(side.errors) - ERRORS_SHOWN} more refused in {side.info.label}", err=True)
+        if side.info.rejected_rows:
+            refused = True
+            click.echo(
+                f"{side.info.label}: {side.info.rejected_rows} rows refused by the reader were left out", err=True
+            )
+    return refused
