@@ -16,7 +16,7 @@ from fractions import Fraction
 from statistics import median
 
 from sendtrack.domain.dates import age_on
-from sendtrack.domain.kpis.compute import Tables, _date, _text, active_plan_ids
+from sendtrack.domain.kpis.compute import Tables, _date, _text
 from sendtrack.domain.kpis.types import ID_SEPARATOR, KpiMembers, round_half_away, share
 
 NEED_NAMES: dict[str, str] = {
@@ -102,20 +102,29 @@ def _setting(rows: list[dict[str, object]], as_of: dt.date) -> str:
 
 @dataclass(frozen=True)
 class Labels:
-    """Dimension -> table -> record key -> group label."""
+    """Group labels of plans and requests by dimension, and the references that lead other records to
+    them (assessment -> request, advice -> assessment, review -> plan), followed only when asked."""
 
-    by_dimension: dict[str, dict[str, dict[str, str]]]
+    plans: dict[str, dict[str, str]]
+    requests: dict[str, dict[str, str]]
+    request_of_assessment: dict[str, str]
+    assessment_of_advice: dict[str, str]
+    plan_of_review: dict[str, str]
 
     def label(self, dimension: str, table: str, member_id: str) -> str:
-        key = member_id.split(ID_SEPARATOR, 1)[0] if table == "plans" else member_id
-        if table == "phase_transfers":
-            key = member_id.split(ID_SEPARATOR, 1)[0]
-            table = "plans"
-        return self.by_dimension[dimension].get(table, {}).get(key, NOT_RECORDED_LABEL)
+        key = member_id.split(ID_SEPARATOR, 1)[0] if table in ("plans", "phase_transfers") else member_id
+        if table == "advice":
+            key, table = self.assessment_of_advice.get(key, ""), "assessments"
+        if table == "assessments":
+            key, table = self.request_of_assessment.get(key, ""), "requests"
+        if table == "reviews":
+            key, table = self.plan_of_review.get(key, ""), "plans"
+        source = self.requests if table == "requests" else self.plans
+        return source[dimension].get(key, NOT_RECORDED_LABEL)
 
 
 def dimension_labels(tables: Tables, *, as_of: dt.date) -> Labels:
-    """Label every request, assessment, advice, plan and review by each breakdown dimension."""
+    """Label every plan and request by each breakdown dimension (other records reach them by reference)."""
     birth = {str(r["person_id"]): _date(r, "birth_date") for r in tables.get("people", ())}
     team_of_worker = {
         str(r["caseworker_id"]): _text(r, "team") or NOT_RECORDED_LABEL for r in tables.get("caseworkers", ())
@@ -128,15 +137,20 @@ def dimension_labels(tables: Tables, *, as_of: dt.date) -> Labels:
     placements: dict[str, list[dict[str, object]]] = defaultdict(list)
     for r in tables.get("placements", ()):
         placements[str(r["plan_id"])].append(dict(r))
-    active = active_plan_ids(tables, as_of)
+    ages: dict[str, str] = {}
+
+    def age_group(person: str) -> str:
+        if person not in ages:
+            ages[person] = _age_group(birth.get(person), as_of)
+        return ages[person]
 
     plan_labels: dict[str, dict[str, str]] = {d: {} for d in DIMENSIONS}
     plan_of_assessment: dict[str, str] = {}
-    for r in sorted(tables.get("plans", ()), key=lambda r: str(r["plan_id"]) not in active):
+    for r in tables.get("plans", ()):
         pid = str(r["plan_id"])
         worker = _text(r, "caseworker_id")
         plan_labels["primary_need"][pid] = needs.get(pid, NOT_RECORDED_LABEL)
-        plan_labels["age_group"][pid] = _age_group(birth.get(str(r["person_id"])), as_of)
+        plan_labels["age_group"][pid] = age_group(str(r["person_id"]))
         plan_labels["setting"][pid] = _setting(placements.get(pid, []), as_of)
         plan_labels["team"][pid] = team_of_worker.get(worker, NOT_ALLOCATED) if worker else NOT_ALLOCATED
         assessment = _text(r, "assessment_id")
@@ -157,28 +171,15 @@ def dimension_labels(tables: Tables, *, as_of: dt.date) -> Labels:
         plan = plan_of_request.get(rid)
         request_labels["primary_need"][rid] = plan_labels["primary_need"][plan] if plan else NO_PLAN
         request_labels["setting"][rid] = plan_labels["setting"][plan] if plan else NO_PLAN
-        request_labels["age_group"][rid] = _age_group(birth.get(str(r["person_id"])), as_of)
+        request_labels["age_group"][rid] = age_group(str(r["person_id"]))
         request_labels["team"][rid] = team_of_worker.get(worker, NOT_ALLOCATED) if worker else NOT_ALLOCATED
-
-    out: dict[str, dict[str, dict[str, str]]] = {}
-    for dim in DIMENSIONS:
-        assessments = {a: request_labels[dim].get(rq, NOT_RECORDED_LABEL) for a, rq in request_of_assessment.items()}
-        advice = {
-            str(r["advice_id"]): assessments.get(str(r["assessment_id"]), NOT_RECORDED_LABEL)
-            for r in tables.get("advice", ())
-        }
-        reviews = {
-            str(r["review_id"]): plan_labels[dim].get(str(r["plan_id"]), NOT_RECORDED_LABEL)
-            for r in tables.get("reviews", ())
-        }
-        out[dim] = {
-            "requests": request_labels[dim],
-            "assessments": assessments,
-            "advice": advice,
-            "plans": plan_labels[dim],
-            "reviews": reviews,
-        }
-    return Labels(out)
+    return Labels(
+        plan_labels,
+        request_labels,
+        request_of_assessment,
+        {str(r["advice_id"]): str(r["assessment_id"]) for r in tables.get("advice", ())},
+        {str(r["review_id"]): str(r["plan_id"]) for r in tables.get("reviews", ())},
+    )
 
 
 @dataclass(frozen=True)

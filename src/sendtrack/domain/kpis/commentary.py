@@ -32,6 +32,8 @@ TIMELINESS = (
 STEADY_POINTS = 1.0
 #: Changes at least this large are always mentioned.
 NOTABLE_POINTS = 5.0
+#: A measure this far below its target (red on the dashboard) is mentioned even if it did not move.
+FAR_BELOW_POINTS = 10.0
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,8 @@ def _timeliness(w: _Writer, current: Snapshot, previous: Snapshot | None, target
         before_ok = previous is not None and w.reportable_pc(before, previous.denominators.get(key, 0))
         change = float(value) - float(before) if before_ok and isinstance(before, (int, float)) else None
         target = targets.get(key)
-        below_target = target is not None and value < target
-        if not headline and (change is None or abs(change) < NOTABLE_POINTS) and not below_target:
+        far_below_target = target is not None and value < target - FAR_BELOW_POINTS
+        if not headline and (change is None or abs(change) < NOTABLE_POINTS) and not far_below_target:
             continue
         text = f"{BY_KEY[key].label}: {_pc(value)} in {current.label}"
         if change is not None and previous is not None:

@@ -82,6 +82,26 @@ def _raw(qs: Any) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
+def _as_text_on_sqlite(paths: Sequence[str], date_indexes: Sequence[int]) -> list[Any]:
+    """Date columns selected as text on SQLite, where the driver would otherwise call Django's Python
+    date converter once per value (most of the cost of a large read); parsed by `_typed` instead."""
+    if connection.vendor != "sqlite":
+        return list(paths)
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    return [Cast(p, output_field=CharField()) if i in date_indexes else p for i, p in enumerate(paths)]
+
+
+def _values_list(qs: Any, paths: Sequence[str], date_indexes: Sequence[int]) -> Any:
+    columns = _as_text_on_sqlite(paths, date_indexes)
+    named = {f"c{i}": c for i, c in enumerate(columns) if not isinstance(c, str)}
+    if named:
+        qs = qs.annotate(**named)
+        return qs.values_list(*[f"c{i}" if not isinstance(c, str) else c for i, c in enumerate(columns)])
+    return qs.values_list(*columns)
+
+
 def _typed(rows: list[tuple[Any, ...]], dates: Sequence[int], flags: Sequence[int]) -> list[list[Any]]:
     iso = dt.date.fromisoformat
     out = []
@@ -132,22 +152,24 @@ def kpi_rows(*, breakdowns: bool = False, only: Mapping[str, Q] | None = None) -
         qs = tm.model.objects.order_by()
         if only and table in only:
             qs = qs.filter(only[table])
-        rows = _typed(_raw(qs.values_list(*paths)), dates, flags)
+        rows = _typed(_raw(_values_list(qs, paths, dates)), dates, flags)
         out[table] = [dict(zip(columns, values, strict=True)) for values in rows]
     return out
 
 
-def _relevant(as_of: dt.date, period_from: dt.date, period_to: dt.date) -> Q:
+def _relevant(as_of: dt.date, period_from: dt.date, period_to: dt.date, since: dt.date | None = None) -> Q:
     """The milestones a figure for this period and as-of date can read (a superset, never fewer):
-    duties due (or, for the draft window, done) in the period; final plans and reviews still open at
-    as-of (stock); and the first review of every plan (whether it has fallen due)."""
+    duties due (or, for the draft window, done) in the period; final plans and reviews open at as-of
+    (stock), or at any date from `since` to as-of (the backlog line); and the first review of every
+    plan (whether it has fallen due)."""
     last = min(period_to, as_of)
     k = MilestoneKind
+    start = since or as_of
     open_at = (
         Q(exists_from__lte=as_of)
-        & (Q(exists_until__isnull=True) | Q(exists_until__gt=as_of))
-        & (Q(done_date__isnull=True) | Q(done_date__gt=as_of))
-        & (Q(lapses_on__isnull=True) | Q(lapses_on__gt=as_of))
+        & (Q(exists_until__isnull=True) | Q(exists_until__gt=start))
+        & (Q(done_date__isnull=True) | Q(done_date__gt=start))
+        & (Q(lapses_on__isnull=True) | Q(lapses_on__gt=start))
     )
     reviews = [k.ANNUAL_REVIEW.value, k.TRANSFER_IN_REVIEW.value]
     return (
@@ -166,17 +188,19 @@ def kpi_milestones(
     as_of: dt.date | None = None,
     period_from: dt.date | None = None,
     period_to: dt.date | None = None,
+    since: dt.date | None = None,
 ) -> list[Milestone]:
     """The stored milestones of the given kinds, as the engine's `Milestone` (one query). Given an as-of
-    date and a period, only those a figure for them can read."""
+    date and a period, only those a figure for them can read (with `since`: also the stock at every
+    date from `since` to as-of)."""
     qs = StoredMilestone.objects.order_by().filter(kind__in=list(kinds))
     if as_of is not None and period_from is not None and period_to is not None:
-        qs = qs.filter(_relevant(as_of, period_from, period_to))
+        qs = qs.filter(_relevant(as_of, period_from, period_to, since))
     fields = MILESTONE_FIELDS
     dates = [
         fields.index(f) for f in ("start_date", "due_date", "done_date", "exists_from", "exists_until", "lapses_on")
     ]
-    rows = _typed(_raw(qs.values_list(*fields)), dates, [fields.index("exception")])
+    rows = _typed(_raw(_values_list(qs, fields, dates)), dates, [fields.index("exception")])
     kind_of, event_of = _KINDS, _EVENTS
     return [
         Milestone(p, rt, ri, kind_of[k], ru, sd, dd, dn, ex, ef, eu, lo, event_of[se], sq, rq, pl)
