@@ -13,7 +13,7 @@ result.kpi_impacts          # per KPI: which records moved in or out, and which 
 """
 
 from sendtrack.domain.reconciliation.engine import Reconciliation, reconcile
-from sendtrack.domain.reconciliation.findings import SHIFT_SHARE
+from sendtrack.domain.reconciliation.findings import SHIFT_MIN_RECORDS, SHIFT_SHARE
 from sendtrack.domain.reconciliation.matching import MATCH_ORDER, NEAREST_DAYS, PERSON_RULE_NAMES, RULES
 from sendtrack.domain.reconciliation.types import (
     SIDES,
@@ -40,6 +40,7 @@ __all__ = [
     "NEAREST_DAYS",
     "PERSON_RULE_NAMES",
     "RULES",
+    "SHIFT_MIN_RECORDS",
     "SHIFT_SHARE",
     "SIDES",
     "Cause",

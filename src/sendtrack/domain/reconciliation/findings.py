@@ -1,7 +1,8 @@
 """Reconciliation findings (`data-quality.md`, migration artefacts) and the classification of differences.
 
 - **DQ604 systematic date shift**: for one date field, matched records differ by the same non-zero
-  number of days in more than 5% of the matched pairs that carry the date on both sides.
+  number of days in more than 5% of the matched pairs that carry the date on both sides (and in at
+  least `SHIFT_MIN_RECORDS` records).
 - **DQ605 truncated text**: a name in one extract is a strict prefix of the matched name in the other
   (compared with case, spaces, hyphens and apostrophes ignored, as names are matched).
 - **DQ601 / DQ602 on one side only**: the placeholder-date and date-spike rules of `domain.quality`
@@ -32,6 +33,7 @@ from sendtrack.domain.reconciliation.values import as_text, comparable
 __all__ = [
     "ARTEFACT_CODES",
     "NAME_FIELDS",
+    "SHIFT_MIN_RECORDS",
     "SHIFT_SHARE",
     "Artefacts",
     "classify",
@@ -41,8 +43,12 @@ __all__ = [
     "truncation_findings",
 ]
 
-#: DQ604: a shift is systematic when more than this share of matched pairs moved by the same days.
+#: DQ604: a shift is systematic when more than this share of matched pairs moved by the same days...
 SHIFT_SHARE = Decimal("0.05")
+#: ... and at least this many records did. `data-quality.md` gives only the share, which alone makes
+#: one record in a reconciliation of ten a "systematic" shift; like DQ602's minimum of 20 records, a
+#: minimum keeps a coincidence in a small extract from being reported as a conversion fault.
+SHIFT_MIN_RECORDS = 10
 #: The data-quality codes whose findings are compared side against side.
 ARTEFACT_CODES = ("DQ601", "DQ602")
 #: The name fields checked for truncation (DQ605).
@@ -79,7 +85,9 @@ def find_artefacts(sides: Mapping[Side, Indexed], dates: Mapping[Side, dt.date],
             deltas[(diff.table, diff.field)][(diff.new_value - diff.old_value).days] += 1
     for where, counts in deltas.items():
         pairs = scan.dated_pairs[where]
-        systematic = {days: n for days, n in counts.items() if days != 0 and n > SHIFT_SHARE * pairs}
+        systematic = {
+            days: n for days, n in counts.items() if days != 0 and n > SHIFT_SHARE * pairs and n >= SHIFT_MIN_RECORDS
+        }
         if systematic:
             artefacts.shifts[where] = systematic
     return artefacts

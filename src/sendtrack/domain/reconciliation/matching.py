@@ -238,7 +238,8 @@ class MatchSet:
         self.rule_of[table][old_id] = rule
 
     def tie(self, table: str, side: Side, record: str, rule: str, candidates: Iterable[str]) -> None:
-        self.ties[(table, side, record)] = Tie(table, side, record, rule, tuple(sorted(candidates)))
+        """Note a tie; the first rule that tied a record is the one reported (later rules only retry it)."""
+        self.ties.setdefault((table, side, record), Tie(table, side, record, rule, tuple(sorted(candidates))))
 
     def counterpart(self, table: str, side: Side, record: str) -> str | None:
         """The id on the other side of a matched record (None if unmatched)."""
