@@ -98,7 +98,9 @@ class Release:
 
 
 def _release_folders(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_dir() and re.fullmatch(r"dfe[_-]ehcp[_-]\d{4}", p.name))
+    """Release folders (`dfe_ehcp_2025`, or `dfe-ehcp-2026` as DfE names its download), oldest first."""
+    found = [p for p in folder.iterdir() if p.is_dir() and re.fullmatch(r"dfe[_-]ehcp[_-]\d{4}", p.name)]
+    return sorted(found, key=lambda p: int(p.name[-4:]))
 
 
 def newest_release(folder: Path = REFERENCE) -> Path:
