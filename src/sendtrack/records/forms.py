@@ -298,7 +298,8 @@ def search_criteria(text: str) -> SearchCriteria:
         upn=compact.upper() if _UPN.fullmatch(compact) else None,
         uln=compact if _ULN.fullmatch(compact) else None,
         birth_date=birth,
-        reference=text if (text and " " not in text and not birth) else None,
+        # Source systems' keys carry numbers (P0001234, RQ-2024-17): a word without one is a name, not a key.
+        reference=text if (text and " " not in text and not birth and any(ch.isdigit() for ch in text)) else None,
     )
 
 
