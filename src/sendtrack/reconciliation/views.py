@@ -43,8 +43,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @roles_required(DATA_MANAGERS)
 def new(request: HttpRequest) -> HttpResponse:
     """Upload two extracts and compare them."""
-    form = ReconcileForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = ReconcileForm(request.POST, request.FILES) if request.method == "POST" else ReconcileForm()
+    if form.is_bound and form.is_valid():
         try:
             run = reconciliation_run(
                 old_file=form.cleaned_data["old_file"],
