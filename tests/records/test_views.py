@@ -83,6 +83,30 @@ def test_a_child_is_found_by_upn_uln_birth_date_or_reference(client, example, qu
     assert found in page
 
 
+@pytest.mark.parametrize(
+    ("stored", "query"),
+    [("O\u2019Connor", "oconnor"), ("Smith\u2010Jones", "smith jones"), ("ÉMILE", "émile"), ("Nguyễn", "NGUYỄN")],
+)
+def test_typographic_apostrophes_and_hyphens_and_accented_capitals_are_matched(client, example, stored, query):
+    extract = example_extract()
+    extract.rows("people").append({"person_id": "U001", "surname": stored, "forename": "Kim"})
+    extract_apply(extract=extract, by=None, reason="names")
+    signed_in(client, "caseworker")
+    page = text(client.get(reverse("records:search"), {"q": query}))
+    assert f"{stored}, Kim" in page
+
+
+def test_a_short_search_lists_names_starting_with_it(client, example):
+    extract = example_extract()
+    extract.rows("people").append({"person_id": "U002", "surname": "Kay", "forename": "Elsa"})
+    extract_apply(extract=extract, by=None, reason="names")
+    signed_in(client, "caseworker")
+    page = text(client.get(reverse("records:search"), {"q": "sa"}))
+    assert "Samplechild, Bertie" in page
+    assert "Kay, Elsa" not in page  # two letters: names starting with them, not every name containing them
+    assert "Kay, Elsa" in text(client.get(reverse("records:search"), {"q": "lsa"}))
+
+
 def test_no_match_says_so_and_offers_to_add_the_child(client, example):
     signed_in(client, "caseworker")
     page = text(client.get(reverse("records:search"), {"q": "Nobody Atall"}))

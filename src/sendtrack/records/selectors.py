@@ -273,8 +273,8 @@ class PeopleResults:
 
 
 def _name_folder() -> Any:
-    """`domain.names.normalise_name`, with a fast path for plain ASCII names (most of them): lower case and
-    the ignored characters deleted in one C-level pass gives exactly what `normalise_name` gives."""
+    """`domain.names.normalise_name`, with a fast path for plain ASCII names (most of them): lower case, with
+    the ignored characters deleted only if the name has any, gives exactly what `normalise_name` gives."""
     from sendtrack.domain.names import IGNORED_CHARACTERS, normalise_name
 
     drop = str.maketrans("", "", "".join(IGNORED_CHARACTERS) + " \t\n\r\x0b\x0c")
@@ -282,34 +282,60 @@ def _name_folder() -> Any:
     def fold(name: str | None) -> str:
         if not name:
             return ""
-        return name.lower().translate(drop) if name.isascii() else normalise_name(name)
+        if name.isascii():
+            lowered = name.lower()
+            return lowered if lowered.isalpha() else lowered.translate(drop)
+        return normalise_name(name)
 
     return fold
 
 
+#: Shorter search texts match names that START with them: "contains" would list half the council.
+MIN_CONTAINS = 3
+
+
+def _like_subsequence(key: str, *, anchored: bool) -> str:
+    """A LIKE pattern matching any text holding `key`'s characters in order, anything between them: true of
+    every name that folds to something containing `key` (folding only deletes characters and lowers
+    letters), so the database can discard the rest before Python compares names exactly."""
+    escaped = [("\\" + c) if c in "%_\\" else c for c in key]
+    return ("" if anchored else "%") + "%".join(escaped) + "%"
+
+
 def _name_matches(key: str) -> Any:
     """(person_id, rank, surname, forename) of every person whose name matches the normalised `key`: 0 the
-    whole name, 1 the name starts with it, 2 the name contains it; forename first or surname first."""
+    whole name, 1 the name starts with it, 2 the name contains it; forename first or surname first.
+
+    One narrow query: the database keeps only names holding the key's letters in order (for an ASCII key:
+    a safe superset, since SQL lowers ASCII on every backend), then each is compared exactly in Python."""
     if not key:
         return
     from django.db import connection
 
     fold = _name_folder()
+    quote = connection.ops.quote_name
     meta = Person._meta
-    columns = ", ".join(
-        connection.ops.quote_name(meta.get_field(f).column) for f in ("person_id", "surname", "forename")
-    )
-    with connection.cursor() as cursor:  # a plain cursor: a third of the cost of building 25,000 tuples via the ORM
-        cursor.execute(f"SELECT {columns} FROM {connection.ops.quote_name(meta.db_table)}")  # noqa: S608 - no input
+    pid, surname_col, forename_col = (quote(meta.get_field(f).column) for f in ("person_id", "surname", "forename"))
+    sql = f"SELECT {pid}, {surname_col}, {forename_col} FROM {quote(meta.db_table)}"  # noqa: S608 - no input
+    params: list[str] = []
+    starts_only = len(key) < MIN_CONTAINS
+    if key.isascii():
+        forward = f"LOWER(COALESCE({forename_col}, '') || COALESCE({surname_col}, ''))"
+        backward = f"LOWER(COALESCE({surname_col}, '') || COALESCE({forename_col}, ''))"
+        pattern = _like_subsequence(key, anchored=starts_only)
+        sql += f" WHERE {forward} LIKE %s ESCAPE '\\' OR {backward} LIKE %s ESCAPE '\\'"
+        params = [pattern, pattern]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     for person_id, surname, forename in rows:
         first, last = fold(forename), fold(surname)
-        forward, backward = first + last, last + first
-        if key in (forward, backward):
+        forward_key, backward_key = first + last, last + first
+        if key in (forward_key, backward_key):
             rank = 0
-        elif forward.startswith(key) or backward.startswith(key):
+        elif forward_key.startswith(key) or backward_key.startswith(key):
             rank = 1
-        elif key in forward or key in backward:
+        elif not starts_only and (key in forward_key or key in backward_key):
             rank = 2
         else:
             continue
