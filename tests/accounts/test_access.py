@@ -8,10 +8,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from sendtrack.accounts.access import declared_roles
 from sendtrack.accounts.models import Role, User
 from sendtrack.accounts.roles import ROLE_CODES, SIGNED_IN
+from tests.administration.samples import ACCESS_SAMPLE_KWARGS, create_access_samples
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"accounts:sign-in", "accounts:sign-out"}
+PUBLIC = {"accounts:sign-in", "accounts:sign-out", "administration:password-set"}
 
 #: A value for each URL parameter, naming a record of the shipped example extract (loaded for the tests
 #: below), so every pattern can be requested. A new parameter needs a sample here: the walk says which.
@@ -20,6 +21,7 @@ SAMPLE_KWARGS = {
     "table": "requests",
     "key": "R006",
     "step": "request-decide",
+    **ACCESS_SAMPLE_KWARGS,
 }
 
 
@@ -48,6 +50,7 @@ def example_loaded(example_path):
     from sendtrack.imports.services import extract_load
 
     extract_load(path=example_path)
+    create_access_samples()
 
 
 def user_with(role: str | None) -> User:

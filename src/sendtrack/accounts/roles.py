@@ -53,3 +53,11 @@ AGGREGATE_READERS = DASHBOARD_READERS | {COUNCILLOR}
 DATA_MANAGERS = frozenset({PERFORMANCE_ANALYST})
 SETTINGS_MANAGERS = frozenset({HEAD_OF_SERVICE, ADMINISTRATOR})
 AUDIT_READERS = frozenset({AUDITOR})
+
+# Running the service (issue 8). The administrator role may be held by the head of service instead.
+USER_MANAGERS = frozenset({ADMINISTRATOR, HEAD_OF_SERVICE})  # users, roles, sign-in links, teams, caseworkers
+PERSON_MERGERS = frozenset({HEAD_OF_SERVICE, PERFORMANCE_ANALYST})  # merging duplicate children is data work
+SERVICE_MANAGERS = USER_MANAGERS | SETTINGS_MANAGERS | PERSON_MERGERS  # who runs the service day to day
+SERVICE_ADMINS = SERVICE_MANAGERS | AUDIT_READERS  # the /service/ index
+#: Roles that must confirm a code from an authenticator app when the service setting requires it.
+TWO_FACTOR_ROLES = frozenset({ADMINISTRATOR, HEAD_OF_SERVICE, PERFORMANCE_ANALYST, AUDITOR})

@@ -8,4 +8,5 @@ urlpatterns = [
     path("quality/", include("sendtrack.quality.urls")),
     path("reconciliation/", include("sendtrack.reconciliation.urls")),
     path("tracker/", include("sendtrack.tracker.urls")),
+    path("service/", include("sendtrack.administration.urls")),
 ]

@@ -48,6 +48,11 @@ class ServiceSettings(models.Model):
     school_closures = models.JSONField(
         default=default_closures, help_text="Periods schools are closed: [{'first': 'YYYY-MM-DD', 'last': ...}]"
     )
+    two_factor_required = models.BooleanField(
+        default=False,
+        help_text="Administrators, heads of service, performance analysts and auditors must confirm a code from "
+        "an authenticator app after signing in",
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 

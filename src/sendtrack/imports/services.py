@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sendtrack.imports.models import Load
+from sendtrack.records import merge as records_merge
 from sendtrack.records import services as records_services
 from sendtrack.records.tables import TABLE_MODELS
 from sendtrack.spreadsheets.extract import Extract, Notice, RowError
@@ -100,6 +101,9 @@ def extract_load(
             progress("reading", done, total)
 
     result: ReadResult = read_extract(path, progress=on_read)
+    # Keys of children merged away since (records.merge) are loaded against the record they were merged
+    # into; done before references are checked, so a request naming an old key is not refused.
+    result.notices.extend(records_merge.extract_aliases_apply(result.extract))
     resolve_references(result, _known_keys())
     outcome = LoadOutcome(
         path=str(path),

@@ -64,6 +64,9 @@ class Caseworker(Record):
     user = models.OneToOneField(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="caseworker"
     )
+    # App only, not an extract column (the extract's `active` is the source system's view): the day the
+    # caseworker left. Their history stays; their open work shows as unallocated from this day.
+    left_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -396,3 +399,74 @@ class PersonPageView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} read {self.person_id} ({self.page}) at {self.viewed_at:%d %b %Y %H:%M}"
+
+
+# --- added by the running-the-service issue: merging duplicate people, the export log, leaving dates -------
+
+
+class PersonMerge(models.Model):
+    """Two records of one child made one (`records.merge.person_merge`), kept so the merge can be undone.
+
+    Holds everything the undo needs: the field choices, the survivor's values before, the merged-away
+    person's whole row, and the keys of what moved. Keys are kept as text (not foreign keys) so that no
+    later load or merge is blocked by this record.
+    """
+
+    survivor_id = models.CharField(max_length=KEY_LENGTH, db_index=True)
+    merged_id = models.CharField(max_length=KEY_LENGTH, db_index=True)
+    choices = models.JSONField(default=dict, help_text="field -> 'survivor' or 'merged'")
+    survivor_before = models.JSONField(default=dict, help_text="The survivor's person row before the merge")
+    merged_row = models.JSONField(default=dict, help_text="The merged-away person's row, to recreate it on undo")
+    moved = models.JSONField(default=dict, help_text="table -> keys of the records moved to the survivor")
+    note = models.TextField(blank=True, help_text="Why the two records are the same child")
+    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by_name = models.CharField(max_length=150)
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    undone_by_name = models.CharField(max_length=150, blank=True)
+    undo_notes = models.JSONField(default=list, blank=True, help_text="What the undo could not put back, and why")
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Merge {self.pk}: {self.merged_id} into {self.survivor_id}"
+
+
+class PersonAlias(models.Model):
+    """A merged-away person key and the survivor it now means: a later extract that still carries the key
+    is loaded against the survivor (`records.merge.extract_aliases_apply`)."""
+
+    merged_id = models.CharField(max_length=KEY_LENGTH, unique=True)
+    survivor_id = models.CharField(max_length=KEY_LENGTH, db_index=True)
+    merge = models.ForeignKey(PersonMerge, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        ordering = ["merged_id"]
+        verbose_name_plural = "person aliases"
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} -> {self.survivor_id}"
+
+
+class ExportLog(models.Model):
+    """Every export and download of data: who, when, what, how many rows, with which filters.
+
+    Written through `records.audit.export_log_record` by every app that lets data leave the service
+    (worklists, tracker, quality, reconciliation, the audit viewer's own CSVs), and read by the auditor.
+    """
+
+    user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150)
+    what = models.CharField(max_length=200)
+    rows = models.PositiveIntegerField()
+    filters = models.JSONField(default=dict, blank=True)
+    exported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-exported_at", "-id"]
+        indexes = [models.Index(fields=["exported_at"]), models.Index(fields=["username", "exported_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} exported {self.what} ({self.rows} rows) at {self.exported_at:%d %b %Y %H:%M}"

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "sendtrack.core",
     "sendtrack.accounts",
     "sendtrack.records",
@@ -35,6 +37,7 @@ INSTALLED_APPS = [
     "sendtrack.reporting",
     "sendtrack.reconciliation",
     "sendtrack.tracker",
+    "sendtrack.administration",
 ]
 
 MIDDLEWARE = [
@@ -45,9 +48,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Second factor (when the service setting requires it) before any view's roles are checked.
+    "sendtrack.administration.middleware.TwoFactorMiddleware",
     "sendtrack.accounts.middleware.RoleAccessMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -156,6 +162,14 @@ SENDTRACK = {
     "COUNCIL_NAME": env("COUNCIL_NAME"),
     "DUE_SOON_DAYS": env("DUE_SOON_DAYS"),
 }
+
+# Email is off unless EMAIL_URL is set (for example smtp+tls://user:password@mail.example.invalid:587): a
+# sign-in link is shown on screen to the administrator who issues it, and also emailed when email is on.
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+    DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="sendtrack@localhost")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 LOGGING = {
     "version": 1,
