@@ -34,7 +34,7 @@ __all__ = [
 #: The extract's `source_system`: a synthetic council is its own system of record.
 SOURCE_SYSTEM = "synthetic"
 #: People simulated (and thrown away) to size the caseworker teams before the real run.
-PILOT_PEOPLE = 600
+PILOT_PEOPLE = 1500
 #: How often (in people) a progress callback is called.
 PROGRESS_EVERY = 500
 

@@ -286,9 +286,11 @@ class Council:
         for team_name, fte_needed in need.items():
             team = Team(name=team_name)
             total = 0.0
-            while total < fte_needed - 0.45 or not team.members:
-                number += 1
+            while True:  # hire while the next person brings the team nearer its need than without them
                 fte = Decimal(shares.CASEWORKER_FTE(rng))
+                if team.members and fte_needed - total <= float(fte) / 2:
+                    break
+                number += 1
                 team.members.append(Caseworker(f"CW{number:04d}", _worker_name(rng), team_name, fte, True))
                 total += float(fte)
             self.teams[team_name] = team

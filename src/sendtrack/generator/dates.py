@@ -75,7 +75,7 @@ class WorkingDays:
         return day
 
     def settle(self, day: dt.date, rng: random.Random, lo: dt.date | None = None, hi: dt.date | None = None) -> dt.date:
-        """`day` if it is a working day, else a working day up to three days either side, within [lo, hi].
+        """`day` if it is a working day, else a working day up to five days either side, within [lo, hi].
 
         Why not simply the next working day: moving every weekend and bank-holiday date the same way
         would pile three or four days' letters onto one Monday, or onto the Tuesday after Easter, a
@@ -85,7 +85,7 @@ class WorkingDays:
             return day
         near = [
             d
-            for d in (day + dt.timedelta(days=k) for k in (-3, -2, -1, 1, 2, 3))
+            for d in (day + dt.timedelta(days=k) for k in (-5, -4, -3, -2, -1, 1, 2, 3, 4, 5))
             if d.weekday() < 5 and d not in self.bank_holidays and (lo is None or d >= lo) and (hi is None or d <= hi)
         ]
         if near:

@@ -22,10 +22,18 @@ _PREFIXES = (
     "Velvet", "Willowherb", "Wren", "Yarrow", "Zephyr", "Bumble", "Cobble", "Drizzle", "Fizzle", "Gooseberry",
     "Hedgehop", "Inkwell", "Jolly", "Kipper", "Lollop", "Muddle", "Noodle", "Oddsock", "Pumpkin", "Quibble",
     "Ripple", "Snorkel", "Tiddle", "Umber", "Waffle", "Whisker", "Biscuit", "Crumpet", "Dumpling", "Flapjack",
+    "Acorn", "Barley", "Bilberry", "Blossom", "Bobbin", "Bramwell", "Candle", "Catkin", "Chestnut", "Cinder",
+    "Cloud", "Cowslip", "Damson", "Dewdrop", "Dimple", "Elder", "Feather", "Fiddle", "Foxglove", "Frolic",
+    "Ginger", "Glimmer", "Hazelnut", "Hickory", "Holly", "Honeysuckle", "Ivy", "Jumble", "Kestrel", "Lavender",
+    "Lettuce", "Limpet", "Marigold", "Meadow", "Mistle", "Moonbeam", "Mulberry", "Nimble", "Oriel", "Paddle",
+    "Pennywhistle", "Periwinkle", "Pinecone", "Primrose", "Puffin", "Quince", "Raindrop", "Rhubarb", "Ribbon",
+    "Rosehip", "Rumble", "Sage", "Samphire", "Sandpiper", "Skylark", "Snowdrop", "Sprocket", "Starling", "Teasel",
+    "Thrift", "Toffee", "Treacle", "Truffle", "Tuppence", "Twiggy", "Walnut", "Wattle", "Wicker", "Wimble",
 )  # fmt: skip
 _SUFFIXES = (
     "bottom", "brook", "bury", "combe", "dale", "field", "ford", "gate", "hurst", "ley", "more", "ridge",
     "shaw", "stead", "thorpe", "ton", "well", "wick", "wood", "worth", "down", "holme", "by", "cott", "lade",
+    "bridge", "croft", "fold", "garth", "hay", "hope", "knoll", "mere", "moor", "nook", "pool", "side", "wold",
 )  # fmt: skip
 
 _FORENAMES: dict[str, dict[str, tuple[str, ...]]] = {

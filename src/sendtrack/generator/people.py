@@ -383,7 +383,8 @@ def _advice(
     for kind, (share, on_time_p) in _ADVICE_TYPES:
         if rng.random() >= share:
             continue
-        requested = asked if rng.random() < 0.5 else wd.settle(asked + _days(rng.random() * 6), rng, lo=asked)
+        # Some requests go out together, the rest over the next fortnight as the caseworker gets to them.
+        requested = asked if rng.random() < 0.3 else wd.settle(asked + _days(rng.random() * 12), rng, lo=asked)
         late = rng.random() >= min(0.98, on_time_p * perf.advice_factor)
         if late:
             back = wd.settle(requested + _days(43 + int(rng.expovariate(1 / 25))), rng, lo=requested + _days(43))

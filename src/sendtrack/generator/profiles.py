@@ -69,8 +69,8 @@ COLLAPSED = Performance(
 #: Level 0.5: England in 2024 (`calibration.py` gives the figure behind each value).
 TYPICAL = Performance(
     decision_6wk=0.85, decision_late_mean=18, plan_20wk=0.455, plan_over_52=0.17, plan_late_mean=62,
-    not_issue_16wk=0.30, advice_factor=1.0, review_meeting_on_time=0.50, review_meeting_late_mean=210,
-    review_lost=0.16, review_decision_4wk=0.43, review_decision_late_mean=38, amended_8wk=0.55, phase_on_time=0.84,
+    not_issue_16wk=0.40, advice_factor=1.0, review_meeting_on_time=0.50, review_meeting_late_mean=210,
+    review_lost=0.16, review_decision_4wk=0.43, review_decision_late_mean=38, amended_8wk=0.55, phase_on_time=0.80,
 )  # fmt: skip
 #: Level 1: among the best councils (20-week rate near 90%).
 GOOD = Performance(

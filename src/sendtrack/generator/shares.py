@@ -47,7 +47,7 @@ REQUEST_GROWTH = 1.08
 
 #: Age (years) at a first request. Assumption: DfE publishes requests by age only in its dashboards;
 #: these bands follow the 2024 new-plan age profile (most plans start at 2-11; few after 16).
-AGE_AT_REQUEST = Choice({(0, 2): 1.5, (2, 5): 20.0, (5, 11): 47.0, (11, 16): 20.0, (16, 20): 10.0, (20, 24): 1.5})
+AGE_AT_REQUEST = Choice({(0, 2): 1.5, (2, 5): 20.0, (5, 11): 47.0, (11, 16): 18.5, (16, 20): 11.5, (20, 24): 1.5})
 #: Age at a plan transferred in from another council (assumption: families move at any school age).
 AGE_AT_TRANSFER_IN = Choice({(2, 5): 10.0, (5, 11): 44.0, (11, 16): 35.0, (16, 20): 11.0})
 #: Share of people who come to the council with a plan from another council rather than a request.
@@ -170,7 +170,7 @@ MOVE_AT_STAGE: dict[str, dict[str, Choice[str]]] = {
 #: children in mainstream move to a special school each year; most children out of school return.
 MOVE_IN_STAGE: dict[str, Choice[str]] = {
     "mainstream": Choice({
-        "mainstream": 92.7, "special": 5.6, "ap": 0.5, "EHE": 0.5, "OLA": 0.3, "OPA": 0.1, "OTH": 0.1, "NIEO": 0.2,
+        "mainstream": 91.5, "special": 6.4, "ap": 0.4, "EHE": 0.6, "OLA": 0.5, "OPA": 0.1, "OTH": 0.2, "NIEO": 0.3,
     }),
     "special": Choice({"special": 98.8, "OLA": 0.5, "OTH": 0.2, "NIEO": 0.5}),
     "ap": Choice({"ap": 65.0, "mainstream": 15.0, "special": 20.0}),
@@ -212,10 +212,10 @@ DUAL_PLACEMENT = 0.015
 #: the reasons of plans ceased in a year match ceased_plans.csv 2024 (see `calibration.py`). Reason 1
 #: (the end of the academic year of the 25th birthday) is applied exactly, not as a hazard.
 CEASE_HAZARDS: tuple[tuple[int, int, Mapping[str, float]], ...] = (
-    (0, 16, {"5": 0.027, "7": 0.0020, "8": 0.0008, "9": 0.0012, "2": 0.0030}),
-    (16, 18, {"5": 0.022, "7": 0.0020, "8": 0.0009, "9": 0.0020, "2": 0.012, "6": 0.075, "4": 0.012}),
-    (18, 20, {"5": 0.018, "7": 0.0020, "8": 0.0010, "9": 0.0020, "2": 0.012, "6": 0.19, "4": 0.04, "3": 0.045}),
-    (20, 26, {"5": 0.015, "7": 0.0020, "8": 0.0012, "9": 0.0020, "2": 0.010, "6": 0.21, "4": 0.045, "3": 0.025}),
+    (0, 16, {"5": 0.027, "7": 0.0016, "8": 0.0008, "9": 0.0012, "2": 0.0045}),
+    (16, 19, {"5": 0.021, "7": 0.0016, "8": 0.0009, "9": 0.0020, "2": 0.014, "6": 0.06, "4": 0.012, "3": 0.004}),
+    (19, 21, {"5": 0.016, "7": 0.0016, "8": 0.0010, "9": 0.0020, "2": 0.030, "6": 0.30, "4": 0.08, "3": 0.09}),
+    (21, 26, {"5": 0.015, "7": 0.0016, "8": 0.0012, "9": 0.0020, "2": 0.020, "6": 0.20, "4": 0.085, "3": 0.03}),
 )  # fmt: skip
 #: Reasons whose cease falls, when it can, at the end of the academic year (31 August).
 CEASE_AT_YEAR_END = frozenset({"2", "3", "4", "6"})
