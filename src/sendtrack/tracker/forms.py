@@ -21,7 +21,9 @@ ERR_EMPTY = "The selected file is empty"
 class ExportForm(GovukForm):
     """Whose work the workbook holds. Sent by GET, so the download link can be bookmarked or shared."""
 
-    team = forms.ChoiceField(label="Team", required=False, help_text="Requests and plans held by this team's caseworkers")
+    team = forms.ChoiceField(
+        label="Team", required=False, help_text="Requests and plans held by this team's caseworkers"
+    )
     caseworker = forms.ChoiceField(label="Caseworker", required=False, help_text="Or only one caseworker's work")
     as_of = GovukDateField(
         label="Due dates and statuses as of",
