@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sendtrack.domain.reconciliation import Reconciliation, SideInfo, as_text
+from sendtrack.domain.reconciliation.text import causes_text
 from sendtrack.spreadsheets.extract import Extract, ExtractUnreadable, Row
 from sendtrack.spreadsheets.reader import read_extract, resolve_references
 
@@ -95,8 +96,6 @@ def read_side(path: str | os.PathLike[str], *, label: str, progress: Progress | 
 
 
 def _impact_rows(result: Reconciliation) -> Iterator[tuple[str, ...]]:
-    from sendtrack.domain.reconciliation.text import causes_text
-
     for impact in result.kpi_impacts or ():
         for mover in impact.movers:
             because = causes_text(mover.causes, result.artefacts) if mover.old_id and mover.new_id else ""

@@ -182,7 +182,7 @@ def _person_reason(side: Side, p: _Person, index: _PeopleIndex, found: MatchSet)
         if score >= NEAR_MISS_SCORE and (best is None or (score, c.person_id) > (best[0], best[1])):
             best = (score, c.person_id, c, same, differ)
     if best is None:
-        return f"no person in {other} shares its UPN, ULN, name or birth date"
+        return f"no person in {other} shares its UPN, its ULN, both its names or its birth date"
     _, _, c, same, differ = best
     agrees = ", ".join(same) if same else "nothing exactly"
     text = f"nearest in {other}: {c.person_id} (same {agrees}" + (f"; differs: {', '.join(differ)}" if differ else "")
