@@ -98,7 +98,8 @@ def test_a_different_birth_date_defeats_the_name_rules_and_the_near_miss_says_so
 def test_a_person_with_no_candidate_at_all_says_so():
     old, new = _one_person(upn=None, surname="Different", forename="Person", birth_date=D(1999, 9, 9))
     result = run(old, new)
-    assert unmatched(result, "people", "old")["P1"] == "no person in new shares its UPN, its ULN, both its names or its birth date"
+    reason = unmatched(result, "people", "old")["P1"]
+    assert reason == "no person in new shares its UPN, its ULN, both its names or its birth date"
 
 
 def test_two_equally_good_candidates_are_a_tie_reported_not_guessed():
