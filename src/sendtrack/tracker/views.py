@@ -85,8 +85,9 @@ def import_tracker(request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             return _confirm(request, upload)
         return _preview(request, upload, forms.ConfirmForm())
-    form = forms.UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = forms.UploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         upload_or_error = _check(request, form.cleaned_data["workbook"])
         if isinstance(upload_or_error, TrackerUpload):
             return redirect(f"{reverse('tracker:import')}?upload={upload_or_error.token}")
