@@ -108,14 +108,21 @@ def long_date(day: dt.date) -> str:
 
 
 def kpi_label(key: str) -> str:
-    """The indicator's label from its definition; for a breakdown leaf, the breakdown and the leaf."""
+    """The indicator's label from its definition; a breakdown's leaf says which part it is.
+
+    `advice_by_type.health.advice_within_6_weeks_pc` -> "Advice returned within 6 weeks: health";
+    `open_by_weeks.0-6` -> "Open work by weeks since request: 0-6".
+    """
     top, _, rest = key.partition(".")
     if top not in BY_KEY:
         return key
-    label = BY_KEY[top].label
     if not rest:
-        return label
-    return f"{label}: {rest.replace('.', ', ').replace('_', ' ')}"
+        return BY_KEY[top].label
+    parts = rest.split(".")
+    if parts[-1] in BY_KEY:  # a breakdown of indicators: the leaf's own label, then where it belongs
+        where = ", ".join(p.replace("_", " ") for p in parts[:-1])
+        return f"{BY_KEY[parts[-1]].label}: {where}" if where else BY_KEY[parts[-1]].label
+    return f"{BY_KEY[top].label}: {', '.join(p.replace('_', ' ') for p in parts)}"
 
 
 def _is_percent(key: str) -> bool:
