@@ -391,6 +391,10 @@ def service_settings_update(*, by: Any, **values: Any) -> dict[str, tuple[Any, A
     return changed
 
 
+def _pc(value: Any) -> str | None:
+    return None if value is None else f"{float(value):g}%"
+
+
 def settings_history() -> list[dict[str, Any]]:
     """Every change to the settings, newest first: when, who, and each setting before and after."""
     rows = list(ServiceSettings.history.select_related("history_user").order_by("-history_date", "-history_id"))  # type: ignore[attr-defined]
@@ -407,8 +411,8 @@ def settings_history() -> list[dict[str, Any]]:
                     labels = target_labels()
                     for key in sorted(set(before or {}) | set(after or {})):
                         if (before or {}).get(key) != (after or {}).get(key):
-                            changes.append((f"Target: {labels.get(key, key)}", (before or {}).get(key),
-                                            (after or {}).get(key)))  # fmt: skip
+                            changes.append((f"Target: {labels.get(key, key)}", _pc((before or {}).get(key)),
+                                            _pc((after or {}).get(key))))  # fmt: skip
                 else:
                     changes.append((name.replace("_", " ").capitalize(), before, after))
         out.append({"when": row.history_date, "who": row.history_user, "reason": row.history_change_reason,

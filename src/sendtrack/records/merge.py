@@ -278,10 +278,11 @@ def person_merge(*, survivor_id: str, merged_id: str, choices: dict[str, str], b
         _audited(merged, user, reason).delete()
     except models.ProtectedError as exc:
         what = ", ".join(sorted({f"{o._meta.verbose_name} {o.pk}" for o in exc.protected_objects})[:10])
-        raise MergeRefused([ERR_STILL_REFERENCED.format(merged=merged.pk, survivor=survivor.pk, what=what)]) from exc
+        message = ERR_STILL_REFERENCED.format(merged=merge.merged_id, survivor=survivor.pk, what=what)
+        raise MergeRefused([message]) from exc
     merge.moved = moved
     merge.save(update_fields=["moved"])
-    PersonAlias.objects.create(merged_id=merged.pk, survivor_id=survivor.pk, merge=merge)
+    PersonAlias.objects.create(merged_id=merge.merged_id, survivor_id=survivor.pk, merge=merge)
     return merge
 
 
