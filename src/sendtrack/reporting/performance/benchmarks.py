@@ -217,6 +217,8 @@ def our_value(values: Mapping[str, object], key: str) -> Cell:
     if key.startswith("share:"):
         numerator, denominator = key[6:].split("/")
         top, bottom = values.get(numerator), values.get(denominator)
+        if "c" in (top, bottom):
+            return Cell(None, "c")  # small numbers: suppressed for councillors
         if isinstance(top, int) and isinstance(bottom, int) and bottom:
             from fractions import Fraction
 
@@ -225,6 +227,8 @@ def our_value(values: Mapping[str, object], key: str) -> Cell:
             return Cell(round_half_away(Fraction(100 * top, bottom)))
         return Cell(None, "no cases")
     value = values.get(key)
+    if value == "c":
+        return Cell(None, "c")
     return Cell(float(value), "") if isinstance(value, (int, float)) else Cell(None, "no cases")
 
 

@@ -180,8 +180,11 @@ def build(*, as_of: dt.date, period_from: dt.date, period_to: dt.date, months: i
     """Compute the whole dashboard from the database (a few queries, then pure Python)."""
     previous_from, previous_to = previous_period(period_from, period_to)
     first_month = add_months_rolling(as_of.replace(day=1), -(months - 1))
-    earliest = min(first_month, previous_from, period_from, dt.date(benchmark_year(as_of), 1, 1))
-    rows = selectors.kpi_rows(breakdowns=True)
+    earliest = min(first_month, previous_from, period_from)
+    # Reviews back to 12 months before the earliest date: the rolling window of "reviewed in 12 months".
+    rows = selectors.kpi_rows(
+        breakdowns=True, only=selectors.row_filters(as_of, add_months_rolling(earliest, -12), as_of)
+    )
     milestones = selectors.kpi_milestones(as_of=as_of, period_from=earliest, period_to=as_of, since=earliest)
     result = compute_kpis(rows, as_of=as_of, period_from=period_from, period_to=period_to, milestones=milestones)
     # The previous period as it stood at its own end: its flows are the same at any later date, and its
@@ -209,9 +212,6 @@ def build(*, as_of: dt.date, period_from: dt.date, period_to: dt.date, months: i
         ids = result.members[f"open_by_weeks.{label}"].numerator
         funnel.append((label, len(ids & open_requests), len(ids - open_requests)))
     source = selectors.records_selectors.data_source()
-    year = benchmark_year(as_of)
-    in_year = compute_kpis(rows, as_of=as_of, period_from=dt.date(year, 1, 1), period_to=dt.date(year, 12, 31),
-                           milestones=milestones)  # fmt: skip
     return DashboardData(
         as_of=as_of,
         period_from=period_from,
@@ -238,8 +238,29 @@ def build(*, as_of: dt.date, period_from: dt.date, period_to: dt.date, months: i
         breakdowns=breakdowns,
         funnel=funnel,
         la_code=source.la_code if source else "",
-        extra={"year": year, "year_values": in_year.flat(), "year_sizes": _sizes(in_year)},
     )
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """The council's own figures for the calendar year compared with DfE's published ones."""
+
+    year: int
+    values: dict[str, object]
+    sizes: dict[str, Sizes]
+    la_code: str
+
+
+def year_figures(*, as_of: dt.date) -> YearFigures:
+    """Our figures for the benchmark year at `as_of`, cached under the data's version."""
+
+    def compute() -> YearFigures:
+        year = benchmark_year(as_of)
+        result = selectors.kpis_compute(as_of=as_of, period_from=dt.date(year, 1, 1), period_to=dt.date(year, 12, 31))
+        source = selectors.records_selectors.data_source()
+        return YearFigures(year, result.flat(), _sizes(result), source.la_code if source else "")
+
+    return selectors.cached("year", compute, as_of)  # type: ignore[no-any-return]
 
 
 def dashboard_data(*, as_of: dt.date, period_from: dt.date, period_to: dt.date, months: int) -> DashboardData:

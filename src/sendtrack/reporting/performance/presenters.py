@@ -321,20 +321,27 @@ class _StageShim:
 
 def benchmark_view(data: DashboardData, *, threshold: int | None) -> bm.Benchmarks | None:
     """Ours for the latest published calendar year beside England, region and neighbours."""
-    values = data.extra.get("year_values")
-    sizes: Mapping[str, Sizes] = data.extra.get("year_sizes", {})
-    year = data.extra.get("year")
-    if values is None or year is None:
-        return None
+    from sendtrack.reporting.performance.dashboard import year_figures
+
+    figures = year_figures(as_of=data.as_of)
+    values: dict[str, object] = dict(figures.values)
     if threshold is not None:
-        values = dict(values)
         for key, value in list(values.items()):
-            s = sizes.get(key)
+            s = figures.sizes.get(key)
             if key.endswith("_pc"):
-                values[key] = None if sup.percent(value, s.denominator if s else 0) == sup.SUPPRESSED else value
-            elif isinstance(value, int) and sup.count(value, threshold) == sup.SUPPRESSED:
-                values[key] = None
-    return bm.benchmark(la_code=data.la_code, year=str(year), ours=values)
+                values[key] = sup.percent(value, s.denominator if s else 0)  # type: ignore[arg-type]
+            elif isinstance(value, int):
+                values[key] = sup.count(value, threshold)
+        for c in bm.COMPARABLES:  # a share of fewer than 10 is a small number too
+            if c.key.startswith("share:"):
+                top, bottom = c.key[6:].split("/")
+                raw = figures.values.get(bottom)
+                if isinstance(raw, int) and raw < sup.MIN_DENOMINATOR:
+                    values[top] = sup.SUPPRESSED
+    try:
+        return bm.benchmark(la_code=figures.la_code or data.la_code, year=str(figures.year), ours=values)
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 def confidence_rows(data: DashboardData, keys: tuple[str, ...] = TILE_KEYS) -> list[dict[str, Any]]:
