@@ -88,3 +88,23 @@ def test_a_release_missing_a_column_is_refused_with_the_file_and_column(tmp_path
 def test_no_release_folder_is_a_clear_error(tmp_path: Path):
     with pytest.raises(FileNotFoundError, match="no DfE release folder"):
         bm.newest_release(tmp_path)
+
+
+def test_the_council_benchmarked_is_the_one_in_the_service_settings(client, loaded):
+    from django.urls import reverse
+
+    from sendtrack.accounts.models import Role, User
+    from sendtrack.core.models import service_settings
+
+    settings = service_settings()
+    settings.la_code = "886"  # Kent
+    settings.save()
+    user = User.objects.create_user(username="analyst", password="a long enough password 1")
+    user.roles.add(Role.objects.get(code="performance_analyst"))
+    client.force_login(user)
+    response = client.get(reverse("reporting:benchmarks"), {"as_of": "2025-06-30"})
+    result = response.context["benchmarks"]
+    assert (result.la_name, result.region_name, result.year) == ("Kent", "South East", "2024")
+    html = response.content.decode()
+    assert "Definition differs" in html
+    assert "Statistical neighbours (average)" in html

@@ -251,14 +251,21 @@ class YearFigures:
     la_code: str
 
 
+def council_la_code() -> str:
+    """The council benchmarked: the LA number in the service settings, else the one the extracts carry."""
+    from sendtrack.core.models import service_settings
+
+    source = selectors.records_selectors.data_source()
+    return service_settings().la_code or (source.la_code if source else "")
+
+
 def year_figures(*, as_of: dt.date) -> YearFigures:
     """Our figures for the benchmark year at `as_of`, cached under the data's version."""
 
     def compute() -> YearFigures:
         year = benchmark_year(as_of)
         result = selectors.kpis_compute(as_of=as_of, period_from=dt.date(year, 1, 1), period_to=dt.date(year, 12, 31))
-        source = selectors.records_selectors.data_source()
-        return YearFigures(year, result.flat(), _sizes(result), source.la_code if source else "")
+        return YearFigures(year, result.flat(), _sizes(result), council_la_code())
 
     return selectors.cached("year", compute, as_of)  # type: ignore[no-any-return]
 
