@@ -437,3 +437,21 @@ def test_a_workbook_that_is_not_a_tracker_is_refused(run, tmp_path):
     with pytest.raises(TrackerUnreadable) as refused:
         run(other)
     assert "is not a sendtrack tracker: it has no 'Assessments' sheet" in refused.value.problem
+
+
+def test_a_preview_names_a_new_record_by_where_it_was_typed_so_a_colleagues_new_record_does_not_spoil_it(
+    path, run, colleague
+):
+    edit(path, A, "R006", Request_outcome="Y", Request_outcome_date=at(D(2026, 1, 10)))
+    preview = run(path, dry_run=True)
+    assert ("New assessment", "New record") in {(c.record, c.field) for c in preview.changes}
+    assert preview.records_changed == 2
+    # A colleague's decision on another team's request takes the next assessment number meanwhile.
+    casework.assessment_request_decide(request_id="R009", decision="Y", decided_on=D(2026, 1, 13),
+                                       expected_version=1, by=colleague, today=TODAY)  # fmt: skip
+
+    report = run(path, expected_fingerprint=preview.fingerprint())
+
+    assert not report.stale
+    assert report.applied
+    assert Assessment.objects.get(request_id="R006").pk == "WEB-ASM-000002"

@@ -385,15 +385,27 @@ class ImportReport:
 
     @property
     def records_changed(self) -> int:
-        return len({c.record for c in self.changes})
+        created = self._created()
+        return len({(c.record, c.row if c.record in created else 0) for c in self.changes})
 
     def fingerprint(self) -> str:
         """What this import would do, as a hash: a confirmation applies only what the user saw."""
         parts = [
-            sorted(json.dumps(asdict(item), default=_json_value, sort_keys=True) for item in items)
+            sorted(json.dumps(self._comparable(item), default=_json_value, sort_keys=True) for item in items)
             for items in (self.changes, self.conflicts, self.problems)
         ]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+    def _comparable(self, item: Any) -> dict[str, Any]:
+        """A change to a record this import creates names it by where it was typed, not by its key: the key is
+        the next free number, which another user's new record can take between a preview and its confirmation."""
+        data = asdict(item)
+        if isinstance(item, Change) and item.record in self._created():
+            data["record"] = f"new on {item.sheet} row {item.row}"
+        return data
+
+    def _created(self) -> set[str]:
+        return {c.record for c in self.changes if c.field == NEW_RECORD}
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -572,6 +584,7 @@ FIELD_LABELS: Final = {
     ("reviews", "amended_plan_date"): AMENDED_PLAN,
 }
 RECORD_WORDS: Final = {"requests": "Request", "assessments": "Assessment", "reviews": "Review"}
+NEW_RECORD: Final = "New record"
 IGNORED_FIELDS: Final = frozenset({"version", "created_at", "updated_at"})
 #: A new record's own key and its parent's are in its name and row already.
 KEY_FIELDS: Final = frozenset({"request_id", "assessment_id", "review_id", "plan_id", "person_id"})
@@ -656,7 +669,9 @@ class _Importer:
             record = f"{RECORD_WORDS.get(table, table)} {key}"
             self.touched.setdefault(table, set()).add(key)
             if old is None:
-                self.report.changes.append(Change(row.sheet, row.number, record, person, "New record", None,
+                if self.report.dry_run:  # the key is given when it is saved: the next free number then
+                    record = f"New {RECORD_WORDS.get(table, table).lower()}"
+                self.report.changes.append(Change(row.sheet, row.number, record, person, NEW_RECORD, None,
                                                   "created", action))  # fmt: skip
             for name, value in values.items():
                 if name in IGNORED_FIELDS or (old is None and (value in (None, "", False) or name in KEY_FIELDS)):
