@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from sendtrack.domain.timescales import cases_from_tables, milestones_for_all
-from sendtrack.records import bulk, selectors
+from sendtrack.records import bulk, findings, selectors
 from sendtrack.records.models import DataSource, Milestone, Team
 from sendtrack.records.tables import ENGINE_TABLES, TABLE_MODELS, TableModel, key_of
 from sendtrack.spreadsheets.extract import Extract, ExtractMeta, Row
@@ -216,6 +216,8 @@ def record_save(
     person_id = selectors.person_of(table, obj)
     if rebuild and (created or changed) and person_id:
         milestones_rebuild(person_ids=[person_id])
+    if (created or changed) and person_id:  # data-quality.md: a case's own rules are re-checked when it changes
+        findings.findings_check_case(person_id=person_id)
     return SaveResult(obj, created, changed, person_id)
 
 
@@ -368,6 +370,8 @@ def extract_apply(
     _record_source(extract.meta)
     report.people_rebuilt = len(affected)
     report.milestones = milestones_rebuild(person_ids=sorted(affected), progress=progress)
+    taken = extract.meta.extract_date  # data-quality.md: every rule runs after every load, judged at the extract date
+    findings.findings_check_all(as_of=taken, extract_date=taken, progress=progress)
     return report
 
 

@@ -1,0 +1,332 @@
+"""Running the data-quality rules over the stored records and keeping their findings as a history.
+
+`data-quality.md` asks for findings that are stored with their owner, a first-seen date and a resolved
+date, so that data quality is a trend a manager can follow and not a snapshot that is gone on the next
+run. The rules themselves are pure (`sendtrack.domain.quality`); so is the decision of what a run opens,
+keeps and resolves (`diff_findings`). This module only feeds the rules with rows read from the database
+and writes the outcome back, in bulk:
+
+- `findings_check_all` runs every rule over every record: after every load (`records.services.
+  extract_apply` calls it in the load's transaction) and on demand (`sendtrack quality`, the "check
+  now" page). One query per table, one pass of the rules, a handful of bulk writes: never a query per
+  record or per finding (25,000 people in a few seconds: `bench/quality_django.py`).
+- `findings_check_case` re-checks one case after it changed (`records.services.record_save` calls it
+  in the save's transaction): the `case` rules over that person's records, and the identity rules that
+  compare people (DQ103 same UPN, DQ104 probable duplicate) over the few people they could concern, so
+  correcting a UPN or a name resolves its finding at once. The date-spike rule (DQ602) needs the whole
+  extract and waits for the next full check.
+
+Dates. A run is dated `on`: findings it raises for the first time get `first_seen = on`, findings it
+no longer raises get `resolved_on = on` (never before their first-seen date, should a load of an older
+extract come after a newer one). After a load, `on` is the extract's date; for an edit or an on-demand
+run it is today, or the latest extract's date if that is later (a synthetic council can be dated
+ahead). "Open at date D" everywhere means first seen on or before D and not resolved by D, the end of D.
+
+A finding raised and resolved on the same day (say, between the writes of one web form, which saves a
+plan a moment before its needs) was never open at the end of any day: every reader counts open
+findings at a day's end, so it appears in no count and no trend. The row is kept: it is part of the
+record of what the checks saw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+from sendtrack.domain.quality import (
+    RECORD_TABLES,
+    Dataset,
+    Finding,
+    FindingChanges,
+    FindingKey,
+    Scope,
+    StoredFinding,
+    all_rules,
+    diff_findings,
+    record_id,
+    run_case_rules,
+    run_rules,
+)
+from sendtrack.records import bulk, selectors
+from sendtrack.records.models import Finding as StoredRow
+from sendtrack.records.models import Person
+from sendtrack.records.tables import TABLE_MODELS
+
+__all__ = [
+    "IDENTITY_CODES",
+    "CheckReport",
+    "check_date",
+    "findings_check_all",
+    "findings_check_case",
+]
+
+CHUNK = 500  # ids per IN (...) clause
+#: The cross-case rules that compare people, re-checked on an edit over the people they could concern.
+IDENTITY_CODES = ("DQ103", "DQ104")
+#: The tables a case is made of (everything but the caseworkers, which belong to no case).
+CASE_TABLES = tuple(t for t in RECORD_TABLES if t != "caseworkers")
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What one check did: the date it was run at, and how many findings it opened, kept and resolved."""
+
+    on: dt.date
+    scope: str
+    opened: int = 0
+    still_open: int = 0
+    resolved: int = 0
+    person_id: str | None = None
+    seconds: float = 0.0
+    opened_by_severity: Mapping[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line for a terminal or a notification banner."""
+        what = "every record" if self.scope == "all" else f"the case of {self.person_id}"
+        return (
+            f"Checked {what} on {self.on.isoformat()}: {self.opened} new finding{'s' if self.opened != 1 else ''}, "
+            f"{self.still_open} still open, {self.resolved} resolved"
+        )
+
+
+def check_date(as_of: dt.date | None = None) -> dt.date:
+    """The date a check is run at when none is given: today, or the latest extract's date if later."""
+    if as_of is not None:
+        return as_of
+    return max(timezone.localdate(), selectors.default_as_of())
+
+
+# --- running --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def findings_check_all(
+    *, as_of: dt.date | None = None, extract_date: dt.date | None = None, progress: ProgressFn | None = None
+) -> CheckReport:
+    """Run every rule over every record and store the outcome: new findings opened, the others kept or resolved.
+
+    `as_of` is the date "active", "open" and "now" are judged at, and the date the run is recorded on;
+    `extract_date` the date the data was taken (after a load, both are the extract's date). With neither,
+    the run is judged today (or at the latest extract's date if later) as data typed in the web app is:
+    no event may then be after that date (DQ201).
+    """
+    started = time.perf_counter()
+    on = as_of if as_of is not None else (extract_date if extract_date is not None else check_date())
+    if progress:
+        progress("quality", 0, 3)
+    tables = selectors.case_rows(person_ids=None, tables=RECORD_TABLES)
+    if progress:
+        progress("quality", 1, 3)
+    current = run_rules(Dataset.from_tables(tables), as_of=on, extract_date=extract_date)
+    if progress:
+        progress("quality", 2, 3)
+    stored = _open_rows(StoredRow.objects.all())
+    changes = diff_findings(_as_stored(stored), current, on=on)
+    report = _write(changes, stored, scope="all", person_id=None, started=started)
+    if progress:
+        progress("quality", 3, 3)
+    return report
+
+
+@transaction.atomic
+def findings_check_case(*, person_id: str, as_of: dt.date | None = None) -> CheckReport:
+    """Re-check one case after it changed: its own (`case`) rules, and DQ103/DQ104 over the people concerned.
+
+    A dozen small queries whatever the size of the council (well under 100 ms: `bench/quality_django.py`).
+    Findings on a record that has moved to this person from another (a plan re-linked) are taken over:
+    a record's findings follow the record. A person who no longer exists has their case findings resolved.
+    """
+    started = time.perf_counter()
+    on = check_date(as_of)
+    tables: dict[str, list[dict[str, Any]]] = dict(selectors.case_rows(person_ids=[person_id], tables=CASE_TABLES))
+    caseworkers = selectors.case_rows(person_ids=None, tables=["caseworkers"])["caseworkers"]
+    dataset = Dataset.from_tables({**tables, "caseworkers": caseworkers})
+    current = run_case_rules(dataset, as_of=on)
+    own = {(t, record_id(t, row)) for t in CASE_TABLES for row in dataset.rows(t)}
+    case_codes = _codes(Scope.CASE)
+    condition = Q(person_id=person_id)
+    if own:
+        condition |= Q(record_id__in=sorted({rid for _, rid in own}))
+    stored = [
+        row
+        for row in _open_rows(StoredRow.objects.filter(condition, code__in=sorted(case_codes)))
+        if row["person_id"] == person_id or (row["table"], row["record_id"]) in own
+    ]
+    changes = diff_findings(_as_stored(stored), current, on=on, scope=Scope.CASE)
+    case = _write(changes, stored, scope="case", person_id=person_id, started=started)
+    identity = _identity_check(person_id, caseworkers, on)
+    return CheckReport(
+        on=on,
+        scope="case",
+        person_id=person_id,
+        opened=case.opened + identity.opened,
+        still_open=case.still_open + identity.still_open,
+        resolved=case.resolved + identity.resolved,
+        seconds=time.perf_counter() - started,
+        opened_by_severity=dict(Counter(case.opened_by_severity) + Counter(identity.opened_by_severity)),
+    )
+
+
+def _codes(scope: Scope) -> set[str]:
+    return {r.code for r in all_rules() if r.scope is scope}
+
+
+def _identity_check(person_id: str, caseworkers: list[dict[str, Any]], on: dt.date) -> CheckReport:
+    """DQ103 (same UPN) and DQ104 (probable duplicate) for the people an edit of this person can concern.
+
+    They are the people who share, or shared, a UPN or a birth date with this person: every value the
+    person has held (from the audit history) counts, so that correcting a UPN also clears the finding on
+    the other child who had the same one. The rules are run over them and everyone sharing *their* UPNs
+    and birth dates, which is all the two rules need to be exact for them; only their findings are written.
+    """
+    started = time.perf_counter()
+    history = Person.history.filter(person_id=person_id).values_list("upn", "birth_date")  # type: ignore[attr-defined]
+    held = list(history) + list(Person.objects.filter(pk=person_id).values_list("upn", "birth_date"))
+    seeds = _people_with(upns={u for u, _ in held}, births={b for _, b in held}, also=[person_id])
+    concerned = {p["person_id"] for p in seeds} | {person_id}
+    people = _people_with(
+        upns={p["upn"] for p in seeds}, births={p["birth_date"] for p in seeds}, also=sorted(concerned)
+    )
+    owners = selectors.case_rows(person_ids=sorted(concerned), tables=["requests", "plans"])
+    dataset = Dataset.from_tables({"people": people, **owners, "caseworkers": caseworkers})
+    current = [f for f in run_rules(dataset, as_of=on, codes=IDENTITY_CODES) if f.person_id in concerned]
+    stored = _open_rows(StoredRow.objects.filter(code__in=IDENTITY_CODES, person_id__in=sorted(concerned)))
+    changes = diff_findings(_as_stored(stored), current, on=on, codes=IDENTITY_CODES)
+    return _write(changes, stored, scope="identity", person_id=person_id, started=started)
+
+
+def _people_with(*, upns: Iterable[object], births: Iterable[object], also: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """People rows (extract columns) with one of these UPNs (case ignored) or birth dates, or one of `also`."""
+    upper = sorted({str(u).strip().upper() for u in upns if u and str(u).strip()})
+    dates = sorted({b for b in births if isinstance(b, dt.date)})
+    condition = Q(pk__in=list(also)) if also else Q(pk__in=[])
+    for i in range(0, len(upper), CHUNK):
+        condition |= Q(upn_upper__in=upper[i : i + CHUNK])
+    for i in range(0, len(dates), CHUNK):
+        condition |= Q(birth_date__in=dates[i : i + CHUNK])
+    if not upper and not dates and not also:
+        return []
+    columns = list(TABLE_MODELS["people"].fields)
+    return list(Person.objects.annotate(upn_upper=Upper("upn")).filter(condition).values(*columns))
+
+
+# --- reading and writing stored findings ----------------------------------------------------------------
+
+_STORED_COLUMNS = (
+    "id", "code", "severity", "table", "record_id", "fields", "message", "person_id", "caseworker_id", "team",
+    "first_seen", "last_seen",
+)  # fmt: skip
+
+
+def _open_rows(qs: Any) -> list[dict[str, Any]]:
+    return list(qs.filter(resolved_on__isnull=True).values(*_STORED_COLUMNS).iterator(chunk_size=5000))
+
+
+def _fields(text: str | None) -> tuple[str, ...]:
+    return tuple((text or "").split())
+
+
+def _key(row: Mapping[str, Any]) -> FindingKey:
+    return FindingKey(row["code"], row["table"], row["record_id"], _fields(row["fields"]))
+
+
+def _as_stored(rows: Iterable[Mapping[str, Any]]) -> Iterator[StoredFinding]:
+    for row in rows:
+        yield StoredFinding(
+            code=row["code"],
+            table=row["table"],
+            record_id=row["record_id"],
+            fields=_fields(row["fields"]),
+            person_id=row["person_id"],
+            first_seen=row["first_seen"],
+        )
+
+
+_REFRESHED = ("severity", "message", "person_id", "caseworker_id", "team")
+_INSERTED = (
+    "code", "severity", "table", "record_id", "fields", "message", "person_id", "caseworker_id", "team",
+    "first_seen", "last_seen",
+)  # fmt: skip
+
+
+def _values(finding: Finding) -> dict[str, Any]:
+    return {
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "person_id": finding.person_id,
+        "caseworker_id": finding.caseworker_id,
+        "team": finding.team,
+    }
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield list(ids[i : i + CHUNK])
+
+
+def _write(
+    changes: FindingChanges, stored: list[dict[str, Any]], *, scope: str, person_id: str | None, started: float
+) -> CheckReport:
+    """Store a run's outcome in bulk: insert the opened, refresh the kept (last seen, owner), close the resolved.
+
+    A key stored open twice (which a correct history never holds) has every copy treated alike.
+    """
+    on = changes.on
+    rows_by_key: defaultdict[FindingKey, list[dict[str, Any]]] = defaultdict(list)
+    for row in stored:
+        rows_by_key[_key(row)].append(row)
+
+    bulk.insert_rows(
+        StoredRow,
+        _INSERTED,
+        (
+            (f.code, f.severity.value, f.table, f.record_id, " ".join(f.fields), f.message, f.person_id,
+             f.caseworker_id, f.team, on, on)
+            for f in changes.opened
+        ),
+    )  # fmt: skip
+
+    seen_ids: list[int] = []
+    refreshed: list[list[Any]] = []
+    for kept, fresh in changes.still_open:
+        new = _values(fresh)
+        for row in rows_by_key[kept.key]:
+            if row["last_seen"] < on:
+                seen_ids.append(row["id"])
+            if any(row[c] != new[c] for c in _REFRESHED):
+                refreshed.append([row["id"], *(new[c] for c in _REFRESHED)])
+    for chunk in _chunks(seen_ids):
+        StoredRow.objects.filter(id__in=chunk).update(last_seen=on)
+    bulk.update_rows(StoredRow, _REFRESHED, refreshed)
+
+    on_time: list[int] = []
+    early: list[int] = []  # first seen after `on` (an older extract loaded after a newer one)
+    for gone in changes.resolved:
+        for row in rows_by_key[gone.key]:
+            (early if row["first_seen"] > on else on_time).append(row["id"])
+    for chunk in _chunks(on_time):
+        StoredRow.objects.filter(id__in=chunk).update(resolved_on=on)
+    for chunk in _chunks(early):
+        StoredRow.objects.filter(id__in=chunk).update(resolved_on=F("first_seen"))
+
+    return CheckReport(
+        on=on,
+        scope=scope,
+        person_id=person_id,
+        opened=len(changes.opened),
+        still_open=len(changes.still_open),
+        resolved=len(changes.resolved),
+        seconds=time.perf_counter() - started,
+        opened_by_severity=dict(Counter(f.severity.value for f in changes.opened)),
+    )
