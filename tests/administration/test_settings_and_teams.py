@@ -183,3 +183,12 @@ def test_the_caseworker_list_is_a_fixed_number_of_queries(client, example, djang
     with django_assert_max_num_queries(16):
         response = client.get(reverse("administration:caseworker-list"))
     assert "42 caseworkers" in text(response)
+
+
+def test_a_target_set_here_is_the_one_the_dashboard_shows(client, example):
+    """Done when: a head of service sets the targets and sees them on the dashboard."""
+    signed_in(client, "head", "head_of_service")
+    client.post(reverse("administration:settings"), settings_post(**{f"target_{HEADLINE}": "73"}))
+    dashboard = text(client.get(reverse("reporting:dashboard")))
+    assert "target 73%" in dashboard
+    assert "target 60%" not in dashboard.split("Plans issued within 20 weeks (excluding exceptions)")[1][:200]
