@@ -88,9 +88,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - a script that ti
     from django.core.management import call_command
     from django.db.models import Count
     from django.test import Client
-    from django.urls import reverse
-
     from django.test.utils import setup_test_environment
+    from django.urls import reverse
 
     setup_test_environment()  # so the test client keeps each response's context (the count of changes)
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -126,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - a script that ti
         "everything, page 1": {},
         "everything, page 500": {"page": "500"},
         f"one child ({person_id}), all records": {"person": person_id},
-        f"one child, requests only": {"person": person_id, "kind": "requests"},
+        "one child, requests only": {"person": person_id, "kind": "requests"},
         f"one record ({request_id})": {"record": request_id},
         "one user (no changes)": {"user": "nobody"},
         "one day": {"date_from-day": str(dt.date.today().day), "date_from-month": str(dt.date.today().month),
