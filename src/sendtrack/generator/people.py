@@ -620,7 +620,7 @@ def _reviews(c: Council, rng: random.Random, plan: Plan, end: dt.date) -> None:
 
 
 def _cease_at_review(c: Council, rng: random.Random, plan: Plan) -> None:
-    """For some ceases, the decision to cease was an annual review's outcome C, 8-11 weeks before."""
+    """For some ceases, the decision to cease was an annual review's outcome C, 8 to 10 weeks before."""
     assert plan.cease is not None
     assert plan.reason is not None
     if plan.reason in ("5", "7", "8"):
