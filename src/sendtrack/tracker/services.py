@@ -1041,8 +1041,8 @@ class _ReviewRow:
         self.person = person_name(plan.person)
         review = None
         if self.row.entry is not None:
-            review = self.exported_review(plan)
-            if review is False:
+            review, anything_left = self.exported_review(plan)
+            if not anything_left:
                 return
         if review is None:
             review = self.meeting_first(plan)
@@ -1057,9 +1057,9 @@ class _ReviewRow:
     def fresh(self, review: Review) -> Review:
         return Review.objects.get(pk=review.pk)
 
-    def exported_review(self, plan: Plan) -> Review | None | bool:
+    def exported_review(self, plan: Plan) -> tuple[Review | None, bool]:
         """The review the row was exported with (None if the plan had none), after setting aside the edits in
-        conflict with a change made since; False if nothing is left to apply."""
+        conflict with a change made since; and whether any edit is left to apply."""
         exported = (self.row.entry or {}).get("review")
         reviews = list(plan.reviews.all())
         if exported:
@@ -1071,9 +1071,7 @@ class _ReviewRow:
             shown = tracker_selectors.latest_review(reviews)
         self.imp.conflicts(self.row, f"Review {shown.review_id if shown else 'of plan ' + plan.plan_id}",
                            lambda h: changed, review_values(shown))  # fmt: skip
-        if not self.row.edits:
-            return False
-        return review
+        return review, bool(self.row.edits)
 
     def meeting_first(self, plan: Plan) -> Review | None:
         """A plan with no review (or a new row): the meeting creates the review; nothing else can come first."""
@@ -1131,10 +1129,11 @@ class _ReviewRow:
             elif not outcome:
                 self.imp.problem(self.row, OUTCOME, ERR_DECISION_OUTCOME)
             else:
+                decided: dt.date = day
                 self.step(
                     casework.STEPS["review-decision"].title,
                     lambda: casework.review_decision_notify(review_id=review.review_id, outcome=str(outcome),
-                                                            decided_on=day, expected_version=review.version,
+                                                            decided_on=decided, expected_version=review.version,
                                                             by=self.imp.user, today=self.imp.today),
                     {"outcome": OUTCOME, "decided_on": DECISION, STEP: DECISION},
                 )  # fmt: skip

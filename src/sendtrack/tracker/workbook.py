@@ -289,11 +289,11 @@ def _write_readme(ws: Worksheet, lines: Iterable[ReadMeLine]) -> None:
             ws.merge_cells(start_row=number, start_column=1, end_row=number, end_column=4)
             ws.row_dimensions[number].height = 15 * (1 + len(line.cells[0]) // int(sum(README_WIDTHS) * 1.05))
         if line.kind in ("pair", "table-head") and len(line.cells) > 2:
-            lines = max(
+            wrapped = max(
                 1 + len(text) // max(1, int(width * 1.1))
                 for text, width in zip(line.cells, README_WIDTHS, strict=False)
             )
-            ws.row_dimensions[number].height = max(15, 15 * lines)
+            ws.row_dimensions[number].height = max(15, 15 * wrapped)
     _fit_to_width(ws)
     _protect(ws)
 
