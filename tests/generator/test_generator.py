@@ -252,6 +252,14 @@ def test_school_closure_exceptions_follow_the_summer_closure() -> None:
     assert sum(months[m] for m in (6, 7, 8)) == len(closure)
 
 
+def test_drafts_come_at_least_15_days_before_the_final_plan_but_for_a_few() -> None:
+    issued = [a for a in council(6000, 11, AS_OF, "typical").tables["assessments"] if a["assessment_outcome"] == "Y"]
+    gaps = [(a["assessment_outcome_date"] - a["draft_plan_date"]).days for a in issued if a["draft_plan_date"]]  # type: ignore[operator]
+    assert all(gap >= 0 for gap in gaps)
+    breaches = sum(1 for gap in gaps if gap < 15)
+    assert 0 < breaches < 0.03 * len(gaps)
+
+
 def test_request_volumes_follow_seasons_and_grow() -> None:
     extract = council(6000, 11, AS_OF, "typical")
     by_month = Counter(r["received_date"].month for r in extract.tables["requests"])  # type: ignore[union-attr]
