@@ -181,6 +181,7 @@ def assessment_rows(*, as_of: dt.date, filters: Filters) -> list[AssessmentRow]:
     milestones = (
         milestones_at(as_of=as_of)
         .filter(request_id__in=requests.values("request_id"))
+        .order_by()
         .values_list("request_id", "record_id", "kind", "due_date", "status")
     )
     for request_id, record_id, kind, due, status in milestones:
@@ -273,6 +274,7 @@ def review_rows(*, as_of: dt.date, filters: Filters) -> list[ReviewRow]:
     milestones = (
         milestones_at(as_of=as_of, kinds=REVIEW_KINDS)
         .filter(plan_id__in=plans.values("plan_id"))
+        .order_by()
         .values_list("plan_id", "kind", "start_date", "due_date", "status")
     )
     for plan_id, kind, start, due, status in milestones:

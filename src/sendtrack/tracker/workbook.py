@@ -28,7 +28,7 @@ from typing import IO, Any, Final
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -100,9 +100,37 @@ class TrackerContent:
     title: str = "sendtrack tracker"
 
 
+#: One named style per kind of cell, so each cell takes one style assignment (openpyxl's slowest step per cell).
+EDITABLE, EDITABLE_DATE, NEW_KEY, COMPUTED, COMPUTED_DATE = (
+    "tracker editable", "tracker editable date", "tracker new key", "tracker computed", "tracker computed date",
+)  # fmt: skip
+
+
+def _named_styles() -> list[NamedStyle]:
+    return [
+        NamedStyle(EDITABLE, protection=UNLOCKED),
+        NamedStyle(EDITABLE_DATE, protection=UNLOCKED, number_format=DATE_FORMAT),
+        NamedStyle(NEW_KEY, protection=UNLOCKED, number_format="@"),  # a reference typed here stays text
+        NamedStyle(COMPUTED, fill=COMPUTED_FILL),
+        NamedStyle(COMPUTED_DATE, fill=COMPUTED_FILL, number_format=DATE_FORMAT),
+    ]
+
+
+def _style_of(col: Column, *, blank_row: bool = False) -> str | None:
+    if col.editable:
+        return EDITABLE_DATE if col.cell is Cell.DATE else EDITABLE
+    if blank_row and col.new_rows:
+        return NEW_KEY
+    if col.role is Role.COMPUTED:
+        return COMPUTED_DATE if col.cell is Cell.DATE else COMPUTED
+    return None
+
+
 def write_tracker(content: TrackerContent, target: str | Path | IO[bytes]) -> None:
     """Write the workbook: Read me, Assessments, Reviews, and the very hidden export record."""
     book = Workbook()
+    for style in _named_styles():
+        book.add_named_style(style)
     readme = book.active
     assert readme is not None
     readme.title = layout.README_SHEET
@@ -123,9 +151,11 @@ def _text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)[:32767]
 
 
-def put(ws: Worksheet, row: int, col: int, value: Value) -> Any:
+def put(ws: Worksheet, row: int, col: int, value: Value, style: str | None = None) -> Any:
     """One value into one cell: dates as real dates, text always as a string cell (never a formula)."""
     cell = ws.cell(row=row, column=col)
+    if style is not None:
+        cell.style = style
     if value is None or value == "":
         return cell
     if isinstance(value, str):
@@ -137,7 +167,8 @@ def put(ws: Worksheet, row: int, col: int, value: Value) -> Any:
         cell.number_format = "d mmm yyyy hh:mm"
     elif isinstance(value, dt.date):
         cell.value = value
-        cell.number_format = DATE_FORMAT
+        if style is None:
+            cell.number_format = DATE_FORMAT
     else:
         cell.value = value
     return cell
@@ -145,15 +176,10 @@ def put(ws: Worksheet, row: int, col: int, value: Value) -> Any:
 
 def _write_sheet(ws: Worksheet, columns: Sequence[Column], rows: list[dict[str, Value]], blank_rows: int) -> None:
     _write_header(ws, columns)
+    styles = [(index, col.header, _style_of(col)) for index, col in enumerate(columns, start=1)]
     for number, values in enumerate(rows, start=2):
-        for index, col in enumerate(columns, start=1):
-            cell = put(ws, number, index, values.get(col.header))
-            if col.editable:
-                cell.protection = UNLOCKED
-                if col.cell is Cell.DATE and cell.value is None:
-                    cell.number_format = DATE_FORMAT  # a date typed later shows as a date
-            elif col.role is Role.COMPUTED:
-                cell.fill = COMPUTED_FILL
+        for index, header, style in styles:
+            put(ws, number, index, values.get(header), style)
     first_blank = len(rows) + 2
     for number in range(first_blank, first_blank + blank_rows):
         _blank_row(ws, columns, number)
@@ -183,12 +209,9 @@ def _write_header(ws: Worksheet, columns: Sequence[Column]) -> None:
 def _blank_row(ws: Worksheet, columns: Sequence[Column], number: int) -> None:
     """A row for a new record: the key typed by the user and the editable cells unlocked."""
     for index, col in enumerate(columns, start=1):
-        cell = ws.cell(row=number, column=index)
-        if col.editable or col.new_rows:
-            cell.protection = UNLOCKED
-            cell.number_format = DATE_FORMAT if col.cell is Cell.DATE else "@"  # "@": a reference stays text
-        elif col.role is Role.COMPUTED:
-            cell.fill = COMPUTED_FILL
+        style = _style_of(col, blank_row=True)
+        if style is not None:
+            ws.cell(row=number, column=index).style = style
 
 
 def _fit_to_width(ws: Worksheet) -> None:
