@@ -62,7 +62,7 @@ class TestACaseworkerTakesANewRequestFromReceiptToFinalPlan:
         assert long_date(final_due) in final.inner_text()
         assert "Not due yet" in final.inner_text()
         timeline = page.get_by_role("table", name="Events and duties by date")
-        assert "On time" in timeline.get_by_role("row").filter(has_text="Due: decide whether to assess").inner_text()
+        assert "On time" in timeline.get_by_role("row").filter(has_text="Due: Decide whether to assess").inner_text()
 
         self.she_requests_and_receives_advice(page, received + dt.timedelta(days=35), received + dt.timedelta(days=60))
         assert due_row(page, "Advice for the assessment").count() == 0
@@ -70,7 +70,7 @@ class TestACaseworkerTakesANewRequestFromReceiptToFinalPlan:
         self.she_issues_the_final_plan(page, timezone.localdate())
 
         assert due_row(page, "Issue the final EHC plan").count() == 0
-        issued = timeline.get_by_role("row").filter(has_text="Due: issue the final ehc plan")
+        issued = timeline.get_by_role("row").filter(has_text="Due: Issue the final EHC plan")
         assert "On time" in issued.inner_text()
         assert "Annual review decision" in page.get_by_role("table", name="Statutory duties not yet done, "
                                                                         "earliest due first").inner_text()  # fmt: skip

@@ -162,7 +162,7 @@ def test_the_timeline_shows_every_event_and_every_duty_with_its_status(client, e
         "Proposed amendments sent",
     ):
         assert event in page, event
-    assert "Due: issue the final ehc plan (done 20 January 2025) Why is this due on 20 January 2025?" in page
+    assert "Due: Issue the final EHC plan (done 20 January 2025) Why is this due on 20 January 2025?" in page
     assert "On time Done on the due date" in page
     assert "Late Done 6 days late" in page  # the health advice: due 26 Nov, received 2 Dec 2024
     assert "Earliest date for the final plan" in page
@@ -284,7 +284,7 @@ def test_a_valid_step_is_saved_and_the_person_page_shows_it(client, example):
     page = text(client.get(response.url))
     assert "Saved: the decision whether to assess." in page
     assert "Council notified its decision to assess" in page
-    assert "Due: decide whether to assess (done 10 January 2026)" in page
+    assert "Due: Decide whether to assess (done 10 January 2026)" in page
     assert "Record a request for advice" in page  # the assessment is open now
 
 

@@ -307,6 +307,7 @@ LABELS = {
     "cease_reason": forms.CEASE_REASON_LABELS,
     "ground": casework.GROUND_LABELS,
     "sex": forms.SEX_LABELS,
+    "upn_unknown": forms.UPN_UNKNOWN_LABELS,
 }
 
 
