@@ -54,7 +54,7 @@ from dataclasses import dataclass
 
 from sendtrack.generator.council import Council
 from sendtrack.generator.dates import add_months_rolling, age_on
-from sendtrack.spreadsheets.extract import Extract, Row
+from sendtrack.spreadsheets.extract import Extract, Row, Value
 
 __all__ = ["TARGETS", "Ratio", "Share", "Target", "measure", "reference_year", "setting_groups"]
 
@@ -264,74 +264,111 @@ def measure(extract: Extract, *, setting_of: Callable[[Row], str] | None = None)
     as_of = extract.meta.extract_date
     year = reference_year(as_of)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    census = _census(year)
     t = extract.tables
-    requests = t["requests"]
-    req_by_id = {r["request_id"]: r for r in requests}
     out: dict[str, float | None] = {}
+    _request_measures(out, t["requests"], year)
+    _assessment_measures(out, t["assessments"], t["requests"], as_of, first, last)
+    active = [p for p in t["plans"] if _held(p) <= as_of and (_d(p, "cease_date") or dt.date.max) > as_of]
+    _review_measures(out, t["reviews"], active, as_of, first, last)
+    _stock_measures(out, extract, active, first, last, setting_of)
+    return out
 
-    # Requests received in the year, as they stood at the January census.
+
+def _d(row: Row, column: str) -> dt.date | None:
+    """A date column's value (None if blank)."""
+    value = row.get(column)
+    return value if isinstance(value, dt.date) else None
+
+
+def _days(row: Row, later: str, other: Row, earlier: str) -> int:
+    """Days from `other[earlier]` to `row[later]` (both dates)."""
+    end, start = _d(row, later), _d(other, earlier)
+    assert end is not None
+    assert start is not None
+    return (end - start).days
+
+
+def _request_measures(out: dict[str, float | None], requests: list[Row], year: int) -> None:
+    """Requests received in the year as they stood at the January census; decisions within 6 weeks."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    census = _census(year)
     state: Counter[str] = Counter()
     for r in requests:
         if not _in(r["received_date"], first, last):
             continue
-        outcome, when = r["request_outcome"], r["request_outcome_date"]
+        outcome, when = r["request_outcome"], _d(r, "request_outcome_date")
+        withdrawn = _d(r, "withdrawn_date")
         if outcome == "H" or (outcome in ("Y", "N") and when is not None and when <= census):
             state["Y" if outcome == "H" else str(outcome)] += 1
-        elif outcome == "W" and (r["withdrawn_date"] is None or r["withdrawn_date"] <= census):
+        elif outcome == "W" and (withdrawn is None or withdrawn <= census):
             state["W"] += 1
         else:
             state["A"] += 1
     received = sum(state.values())
     for code, name in (("Y", "assessed"), ("N", "refused"), ("A", "undecided"), ("W", "withdrawn")):
         out[f"requests_{name}_pc"] = _pc(state[code], received)
-
     decided = [
         r for r in requests if r["request_outcome"] in ("Y", "N") and _in(r["request_outcome_date"], first, last)
     ]
-    out["request_decisions_within_6_weeks_pc"] = _pc(
-        sum((r["request_outcome_date"] - r["received_date"]).days <= 42 for r in decided),
-        len(decided),  # type: ignore[operator]
-    )
+    on_time = sum(_days(r, "request_outcome_date", r, "received_date") <= 42 for r in decided)
+    out["request_decisions_within_6_weeks_pc"] = _pc(on_time, len(decided))
+    sources = Counter(str(r["request_source"]) for r in requests if _in(r["received_date"], first, last))
+    out.update(_shares(sources, SOURCE_SHARES, "request_source"))
+    by_month: Counter[int] = Counter()
+    for r in requests:
+        day = _d(r, "received_date")
+        if day is not None and first <= day <= last:
+            by_month[day.month] += 1
+    mean_month = sum(by_month.values()) / 12
+    out["august_requests_ratio"] = Ratio(round(by_month[8] / mean_month, 3), by_month[8], 1) if by_month[8] else None
+    before = sum(1 for r in requests if _in(r["received_date"], dt.date(year - 3, 1, 1), dt.date(year - 3, 12, 31)))
+    out["requests_growth_3y"] = Ratio(round(received / before, 3), min(received, before), 2) if before else None
 
-    # Assessments and plans issued.
+
+def _assessment_measures(
+    out: dict[str, float | None],
+    assessments: list[Row],
+    requests: list[Row],
+    as_of: dt.date,
+    first: dt.date,
+    last: dt.date,
+) -> None:
+    """Plans issued (kpis.md), their timeliness, decisions not to issue, and the recovering trend."""
+    req_by_id = {r["request_id"]: r for r in requests}
     outcomes = Counter(
         a["assessment_outcome"]
-        for a in t["assessments"]
+        for a in assessments
         if a["assessment_outcome"] in ("Y", "N") and _in(a["assessment_outcome_date"], first, last)
     )
     out["assessments_to_plan_pc"] = _pc(outcomes["Y"], outcomes["Y"] + outcomes["N"])
-    out.update(_issued(t["assessments"], req_by_id, first, last))
-    later = _issued(t["assessments"], req_by_id, as_of - dt.timedelta(days=364), as_of)
-    earlier = _issued(t["assessments"], req_by_id, as_of - dt.timedelta(days=729), as_of - dt.timedelta(days=365))
+    out["plans_issued"] = float(outcomes["Y"])
+    out.update(_issued(assessments, req_by_id, first, last))
+    later = _issued(assessments, req_by_id, as_of - dt.timedelta(days=364), as_of)
+    earlier = _issued(assessments, req_by_id, as_of - dt.timedelta(days=729), as_of - dt.timedelta(days=365))
     rate_now, rate_before = later["plans_issued_within_20_weeks_pc"], earlier["plans_issued_within_20_weeks_pc"]
     out["recovering_20wk_rise"] = None if rate_now is None or rate_before is None else rate_now - rate_before
     not_issued = [
-        a for a in t["assessments"] if a["assessment_outcome"] == "N" and _in(a["assessment_outcome_date"], first, last)
+        a for a in assessments if a["assessment_outcome"] == "N" and _in(a["assessment_outcome_date"], first, last)
     ]
-    out["not_to_issue_within_16_weeks_pc"] = _pc(
-        sum((a["assessment_outcome_date"] - req_by_id[a["request_id"]]["received_date"]).days <= 112  # type: ignore[operator]
-            for a in not_issued), len(not_issued))  # fmt: skip
-
-    # Reviews.
-    reviews = t["reviews"]
-    decided_reviews = [r for r in reviews if r["meeting_date"] and _in(r["decision_date"], first, last)]
-    out["review_decisions_within_4_weeks_pc"] = _pc(
-        sum((r["decision_date"] - r["meeting_date"]).days <= 28 for r in decided_reviews),
-        len(decided_reviews),  # type: ignore[operator]
+    on_time = sum(
+        _days(a, "assessment_outcome_date", req_by_id[a["request_id"]], "received_date") <= 112 for a in not_issued
     )
-    review_outcomes = Counter(str(r["outcome"]) for r in decided_reviews)
-    out.update(_shares(review_outcomes, ("A", "M", "C"), "review_outcome"))
+    out["not_to_issue_within_16_weeks_pc"] = _pc(on_time, len(not_issued))
 
-    # Stock at as-of.
-    plans = t["plans"]
-    people = {p["person_id"]: p for p in t["people"]}
-    active = [p for p in plans if _held(p) <= as_of and (p["cease_date"] is None or p["cease_date"] > as_of)]
-    active_ids = {p["plan_id"] for p in active}
+
+def _review_measures(
+    out: dict[str, float | None], reviews: list[Row], active: list[Row], as_of: dt.date, first: dt.date, last: dt.date
+) -> None:
+    """Review decisions within 4 weeks and their outcomes; plans reviewed in 12 months; the backlog."""
+    decided = [r for r in reviews if r["meeting_date"] and _in(r["decision_date"], first, last)]
+    on_time = sum(_days(r, "decision_date", r, "meeting_date") <= 28 for r in decided)
+    out["review_decisions_within_4_weeks_pc"] = _pc(on_time, len(decided))
+    out.update(_shares(Counter(str(r["outcome"]) for r in decided), ("A", "M", "C"), "review_outcome"))
     decisions_by_plan: dict[object, list[dt.date]] = {}
     for r in reviews:
-        if r["decision_date"] is not None and r["decision_date"] <= as_of:
-            decisions_by_plan.setdefault(r["plan_id"], []).append(r["decision_date"])  # type: ignore[arg-type]
+        day = _d(r, "decision_date")
+        if day is not None and day <= as_of:
+            decisions_by_plan.setdefault(r["plan_id"], []).append(day)
     year_ago = add_months_rolling(as_of, -12)
     due_before = reviewed = overdue = 0
     for p in active:
@@ -347,79 +384,84 @@ def measure(extract: Extract, *, setting_of: Callable[[Row], str] | None = None)
     out["plans_reviewed_in_last_12_months_pc"] = _pc(reviewed, due_before)
     out["reviews_overdue_pc"] = _pc(overdue, len(active))
 
+
+def _stock_measures(
+    out: dict[str, float | None],
+    extract: Extract,
+    active: list[Row],
+    first: dt.date,
+    last: dt.date,
+    setting_of: Callable[[Row], str] | None,
+) -> None:
+    """Needs, settings, ages and sex of active plans; ceases; flows per 100 plans; caseloads; phase transfers."""
+    as_of = extract.meta.extract_date
+    t = extract.tables
+    active_ids = {p["plan_id"] for p in active}
     needs = Counter(str(n["sen_type"]) for n in t["needs"] if n["sen_type_rank"] == "1" and n["plan_id"] in active_ids)
     out.update(_shares(needs, NEEDS_2025, "need"))
-    ceased = Counter(str(p["cease_reason"]) for p in plans if _in(p["cease_date"], first, last))
+    ceased = Counter(str(p["cease_reason"]) for p in t["plans"] if _in(p["cease_date"], first, last))
     out.update(_shares(ceased, CEASE_2024, "cease_reason"))
     if setting_of is not None:
-        groups = Counter(setting_of(pl) for pl in t["placements"]
-                         if pl["kind"] == "attended" and pl["placement_rank"] == "1" and pl["plan_id"] in active_ids
-                         and (pl["leaving_date"] is None or pl["leaving_date"] > as_of))  # fmt: skip
+        groups = Counter(
+            setting_of(pl)
+            for pl in t["placements"]
+            if pl["kind"] == "attended"
+            and pl["placement_rank"] == "1"
+            and pl["plan_id"] in active_ids
+            and (_d(pl, "leaving_date") or dt.date.max) > as_of
+        )
         out.update(_shares(groups, PLACEMENT_TARGET, "setting"))
-    sources = Counter(str(r["request_source"]) for r in requests if _in(r["received_date"], first, last))
-    out.update(_shares(sources, SOURCE_SHARES, "request_source"))
-    by_month = Counter(r["received_date"].month for r in requests if _in(r["received_date"], first, last))  # type: ignore[union-attr]
-    mean_month = sum(by_month.values()) / 12
-    out["august_requests_ratio"] = Ratio(round(by_month[8] / mean_month, 3), by_month[8], 1) if by_month[8] else None
-    before = sum(1 for r in requests if _in(r["received_date"], dt.date(year - 3, 1, 1), dt.date(year - 3, 12, 31)))
-    out["requests_growth_3y"] = Ratio(round(received / before, 3), min(received, before), 2) if before else None
-    issued = sum(
-        1 for a in t["assessments"] if a["assessment_outcome"] == "Y" and _in(a["assessment_outcome_date"], first, last)
-    )
-    out["plans_issued_per_100_active"] = _pc(issued, len(active))
+    out["plans_issued_per_100_active"] = _pc(int(out.pop("plans_issued") or 0), len(active))
     out["plans_ceased_per_100_active"] = _pc(sum(ceased.values()), len(active))
-
-    # Workforce.
     workers = {c["caseworker_id"]: c for c in t["caseworkers"]}
-    fte = sum(float(c["fte"]) for c in workers.values() if c["active"])  # type: ignore[arg-type]
+    fte = sum(float(str(c["fte"])) for c in workers.values() if c["active"])
     held_by_active = sum(1 for p in active if p["caseworker_id"] in workers and workers[p["caseworker_id"]]["active"])
     out["caseload_per_fte"] = round(held_by_active / fte, 1) if fte else None
-
-    # Who holds the plans.
+    births = {p["person_id"]: _d(p, "birth_date") for p in t["people"]}
+    sexes = {p["person_id"]: p["sex"] for p in t["people"]}
     ages: Counter[str] = Counter()
-    boys = 0
     for p in active:
-        person = people[p["person_id"]]
-        age = age_on(person["birth_date"], as_of)  # type: ignore[arg-type]
-        band = "0-4" if age < 5 else "5-10" if age < 11 else "11-15" if age < 16 else "16-19" if age < 20 else "20-25"
-        ages[band] += 1
-        boys += person["sex"] == "M"
+        birth = births[p["person_id"]]
+        age = age_on(birth, as_of) if birth else -1
+        ages[
+            "0-4" if age < 5 else "5-10" if age < 11 else "11-15" if age < 16 else "16-19" if age < 20 else "20-25"
+        ] += 1
     out.update({f"active_age_{k}_pc": _pc(ages[k], len(active)) for k in AGE_BANDS})
-    out["boys_pc"] = _pc(boys, len(active))
-
+    out["boys_pc"] = _pc(sum(sexes[p["person_id"]] == "M" for p in active), len(active))
     transfers = [x for x in t["phase_transfers"] if _in(_deadline(x), first, last)]
-    out["phase_transfers_on_time_pc"] = _pc(
-        sum(x["final_plan_date"] is not None and x["final_plan_date"] <= _deadline(x) for x in transfers),  # type: ignore[operator]
-        len(transfers),
-    )
+    on_time = sum((_d(x, "final_plan_date") or dt.date.max) <= _deadline(x) for x in transfers)
+    out["phase_transfers_on_time_pc"] = _pc(on_time, len(transfers))
     out["active_plans"] = float(len(active))
-    return out
 
 
 def _held(plan: Row) -> dt.date:
-    return plan["transfer_in_date"] or plan["start_date"]  # type: ignore[return-value]
+    held = _d(plan, "transfer_in_date") or _d(plan, "start_date")
+    assert held is not None
+    return held
 
 
 def _first_review_due(plan: Row) -> dt.date:
-    start: dt.date = plan["start_date"]  # type: ignore[assignment]
-    moved: dt.date | None = plan["transfer_in_date"]  # type: ignore[assignment]
+    start = _d(plan, "start_date")
+    assert start is not None
+    moved = _d(plan, "transfer_in_date")
     if moved is None:
         return add_months_rolling(start, 12) - _DAY
-    base: dt.date = plan["last_review_before_transfer"] or start  # type: ignore[assignment]
+    base = _d(plan, "last_review_before_transfer") or start
     return max(add_months_rolling(base, 12), add_months_rolling(moved, 3)) - _DAY
 
 
 def _deadline(transfer: Row) -> dt.date:
-    year = transfer["transfer_date"].year  # type: ignore[union-attr]
-    return dt.date(year, 3, 30) if transfer["transfer_kind"] == "post16" else dt.date(year, 2, 14)
+    moved = _d(transfer, "transfer_date")
+    assert moved is not None
+    return dt.date(moved.year, 3, 30) if transfer["transfer_kind"] == "post16" else dt.date(moved.year, 2, 14)
 
 
 def _issued(
-    assessments: list[Row], req_by_id: Mapping[object, Row], first: dt.date, last: dt.date
+    assessments: list[Row], req_by_id: Mapping[Value, Row], first: dt.date, last: dt.date
 ) -> dict[str, float | None]:
     """kpis.md plans_issued...: final plans (outcome Y) issued in [first, last], from their request's received date."""
     rows = [a for a in assessments if a["assessment_outcome"] == "Y" and _in(a["assessment_outcome_date"], first, last)]
-    days = [(a["assessment_outcome_date"] - req_by_id[a["request_id"]]["received_date"]).days for a in rows]  # type: ignore[operator]
+    days = [_days(a, "assessment_outcome_date", req_by_id[a["request_id"]], "received_date") for a in rows]
     ex = [d for a, d in zip(rows, days, strict=True) if not a["week20_exception"]]
     n = len(days)
     return {

@@ -154,6 +154,7 @@ class Council:
         """Relative chance of a request arriving on `day`: year trend x month x working day."""
         year = day.year
         last = max(shares.REQUESTS_BY_YEAR)
+        per_year: float
         if year in shares.REQUESTS_BY_YEAR:
             per_year = shares.REQUESTS_BY_YEAR[year]
         else:

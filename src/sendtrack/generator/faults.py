@@ -206,6 +206,13 @@ class Injector:
     apply: Apply
 
 
+def _date(row: Row, column: str) -> dt.date:
+    """A date column that the caller knows is filled."""
+    value = row[column]
+    assert isinstance(value, dt.date), (column, value)
+    return value
+
+
 def _one(code: str, table: str, row: Row) -> list[FaultRecord]:
     return [FaultRecord(code, table, record_id(table, row))]
 
@@ -278,12 +285,13 @@ def _dq203(f: _Faults, r: Row) -> list[FaultRecord] | None:
 
 
 def _dq204(f: _Faults, r: Row) -> list[FaultRecord] | None:
-    final: dt.date = r["assessment_outcome_date"]  # type: ignore[assignment]
+    final = _date(r, "assessment_outcome_date")
     for _ in range(20):
         draft = final + dt.timedelta(days=f.k(1, 25))
         if draft <= f.as_of and not swap_fixes(draft, final, f.as_of):
             r["draft_plan_date"] = draft
-            if r["issue_decision_date"] is not None and r["issue_decision_date"] > draft:
+            decided_to_issue = r["issue_decision_date"]
+            if isinstance(decided_to_issue, dt.date) and decided_to_issue > draft:
                 r["issue_decision_date"] = draft
             return _one("DQ204", "assessments", r)
     return None
@@ -363,9 +371,10 @@ def _dq304(f: _Faults, r: Row) -> list[FaultRecord] | None:
 
 
 def _dq305(f: _Faults, r: Row) -> list[FaultRecord] | None:
-    start: dt.date = r["start_date"]  # type: ignore[assignment]
-    meetings = [v["meeting_date"] for v in f.by_plan["reviews"][r["plan_id"]] if v["meeting_date"]]
-    limit = min([f.as_of, *(m - _DAY for m in meetings), *([r["cease_date"]] if r["cease_date"] else [])])  # type: ignore[list-item, operator]
+    start = _date(r, "start_date")
+    meetings = [_date(v, "meeting_date") for v in f.by_plan["reviews"][r["plan_id"]] if v["meeting_date"]]
+    ceased = [_date(r, "cease_date")] if r["cease_date"] else []
+    limit = min([f.as_of, *(m - _DAY for m in meetings), *ceased])
     day = start + dt.timedelta(days=f.k(1, 14))
     if day > limit:
         return None
@@ -479,10 +488,8 @@ def _dq411(f: _Faults, r: Row) -> list[FaultRecord]:
 # --- migration artefacts -------------------------------------------------------------------------
 
 
-def _dq601(f: _Faults, r: Row) -> list[FaultRecord] | None:
+def _dq601(f: _Faults, table: str, row: Row) -> list[FaultRecord] | None:
     """A placeholder date, in one of four fields in turn (see the module docstring)."""
-    table = r["__table__"]
-    row: Row = r["__row__"]  # type: ignore[assignment]
     if table == "phase_transfers":
         row["transfer_date"] = dt.date(9999, 12, 31)
         return _one("DQ601", table, row)
@@ -496,12 +503,11 @@ def _dq601(f: _Faults, r: Row) -> list[FaultRecord] | None:
     return [*_one("DQ601", table, row), *_one("DQ105", table, row)]
 
 
-def _dq603(f: _Faults, r: Row) -> list[FaultRecord]:
-    table = str(r["__table__"])
-    row: Row = r["__row__"]  # type: ignore[assignment]
+def _dq603(f: _Faults, table: str, row: Row) -> list[FaultRecord] | None:
+    """A later date written day-for-month, so it falls before the earlier one."""
     column, code = {"requests": ("request_outcome_date", "DQ202"), "advice": ("received_date", "DQ209"),
                     "reviews": ("decision_date", "DQ205")}[table]  # fmt: skip
-    row[column] = _swapped(row[column])  # type: ignore[arg-type]
+    row[column] = _swapped(_date(row, column))
     return [*_one(code, table, row), *_one("DQ603", table, row)]
 
 
@@ -658,8 +664,8 @@ def inject_faults(extract: Extract, *, rate: float = 0.01, seed: int = 1) -> lis
         manifest += _run(f, by_code[code], rate)
     manifest += _dq103(f, rate)
     manifest += _dq104(f, rate)
-    manifest += _run_special(f, "DQ601", _placeholder_candidates(f), rate, _dq601)
-    manifest += _run_special(f, "DQ603", _swap_candidates(f), rate, _dq603)
+    manifest += _run_special(f, _placeholder_candidates(f), rate, _dq601)
+    manifest += _run_special(f, _swap_candidates(f), rate, _dq603)
     manifest += _dq602(f)
     return sorted(set(manifest))
 
@@ -689,29 +695,30 @@ def _apply(f: _Faults, table: str, candidates: list[Row], rate: float, apply: Ap
 
 
 def _run_special(
-    f: _Faults, code: str, candidates: list[tuple[str, Row]], rate: float, apply: Apply
+    f: _Faults,
+    candidates: list[tuple[str, Row]],
+    rate: float,
+    apply: Callable[[_Faults, str, Row], list[FaultRecord] | None],
 ) -> list[FaultRecord]:
-    """Faults whose candidates come from several tables: each candidate is wrapped with its table."""
-    wrapped = [{"__table__": table, "__row__": row} for table, row in candidates if f.free(table, row)]
-    wanted = max(1, round(rate * len(wrapped) / 3))
-    f.rng.shuffle(wrapped)
+    """Faults whose candidates come from several tables, taken table by table in turn so that every variant appears."""
+    free = [(table, row) for table, row in candidates if f.free(table, row)]
+    wanted = max(1, round(rate * len(free) / 3))
+    f.rng.shuffle(free)
+    by_table: dict[str, list[Row]] = defaultdict(list)
+    for table, row in free:
+        by_table[table].append(row)
+    queues = [(table, by_table[table]) for table in sorted(by_table)]
     made: list[FaultRecord] = []
-    # Take the tables in turn, so that every variant appears.
-    by_table: dict[object, list[Row]] = defaultdict(list)
-    for w in wrapped:
-        by_table[w["__table__"]].append(w)
-    queues = [by_table[k] for k in sorted(by_table, key=str)]
     done = 0
-    while done < wanted and any(queues):
-        for queue in queues:
+    while done < wanted and any(queue for _table, queue in queues):
+        for table, queue in queues:
             while queue:
-                w = queue.pop()
-                table, row = str(w["__table__"]), w["__row__"]
-                if not f.free(table, row):  # type: ignore[arg-type]
+                row = queue.pop()
+                if not f.free(table, row):
                     continue
-                records = apply(f, w)
+                records = apply(f, table, row)
                 if records:
-                    f.use(table, row)  # type: ignore[arg-type]
+                    f.use(table, row)
                     made += records
                     done += 1
                     break
