@@ -250,3 +250,42 @@ class TestAFormCanBeCompletedWithTheKeyboardAlone:
         assert_accessible(page)
         assert "Saved: a new request for an EHC needs assessment." in page.inner_text("main")
         assert "Robin Exampleworker" in page.inner_text("main")
+
+
+class TestTheCoreJourneyWorksWithoutJavaScript:
+    """Given a browser with JavaScript turned off,
+    when a caseworker finds a child and records the decision whether to assess,
+    then the decision is saved and shown, as with JavaScript."""
+
+    def test_journey(self, browser, live_server):
+        user("casey", "caseworker")
+        child = casework.person_register(forename="Nia", surname="Plainpage", birth_date=dt.date(2018, 5, 5),
+                                         upn_unknown="UN1", by=None)  # fmt: skip
+        casework.assessment_request_receive(person_id=child.person_id, received_date=days_ago(20),
+                                            request_source="1", by=None)  # fmt: skip
+        context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+        page = context.new_page()
+        try:
+            page.goto("/account/sign-in/")
+            page.get_by_label("Username").fill("casey")
+            page.get_by_label("Password").fill(PASSWORD)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Sign in").click()
+            page.goto("/cases/")
+            page.get_by_label("Name, UPN, ULN, date of birth or reference").fill("plainpage")
+            with page.expect_navigation():
+                page.get_by_role("button", name="Search").click()
+            with page.expect_navigation():
+                page.get_by_role("link", name="Plainpage, Nia").click()
+            page.get_by_text("Why is this due on").first.click()  # a native <details>: opens without script
+            assert "6 weeks from the request received" in page.inner_text("main")
+            with page.expect_navigation():
+                page.get_by_role("button", name="Record the decision whether to assess").click()
+            page.get_by_label("Yes, the council will assess").check()
+            fill_date(page, "Date the decision was notified", days_ago(1))
+            with page.expect_navigation():
+                page.get_by_role("button", name="Save").click()
+            assert "Saved: the decision whether to assess." in page.inner_text("main")
+            assert "Council notified its decision to assess" in page.inner_text("main")
+        finally:
+            context.close()

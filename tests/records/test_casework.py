@@ -532,3 +532,28 @@ def test_the_read_log_records_who_read_which_child(casey):
     read = cw.person_page_read_log(user=casey, person_id="P001", page="person")
     assert (read.username, read.person_id, read.page) == ("casey", "P001", "person")
     assert Advice.objects.count() == 3  # reading writes nothing to the case
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_people_saving_at_once_get_different_keys():
+    """The key counter is locked for the transaction (on PostgreSQL, where writers run concurrently)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+
+    def allocate(_):
+        try:
+            from django.db import transaction
+
+            with transaction.atomic():
+                return [cw.key_allocate(table="requests") for _ in range(10)]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        keys = [k for batch in pool.map(allocate, range(4)) for k in batch]
+    assert len(set(keys)) == 40
