@@ -452,7 +452,7 @@ STEPS: dict[str, Step] = {
              "Due within 6 weeks of the request (regs 4 and 5)."),
         Step("request-withdraw", "requests", "Record that the request was withdrawn", _request_withdrawable),
         Step("request-exception", "requests", "Record an exception to the 6-week decision limit",
-             _request_exception_blocker, "Reg 5(4): only these grounds make it impractical to decide in time."),
+             _request_exception_blocker, "SEND Regulations 2014, reg 5(4): only these grounds excuse a late decision."),
         Step("advice-request", "assessments", "Record a request for advice", _assessment_open,
              "Advice is due within 6 weeks of the request for it (reg 8)."),
         Step("draft-serve", "assessments", "Record the draft plan served", _draft_blocker,
@@ -462,10 +462,10 @@ STEPS: dict[str, Step] = {
         Step("not-to-issue", "assessments", "Record a decision not to issue a plan", _assessment_open,
              "Due within 16 weeks of the request (reg 10)."),
         Step("assessment-exception", "assessments", "Record an exception to the 20-week limit",
-             _assessment_exception_blocker, "Reg 10(4) and 13(3): only these grounds apply."),
+             _assessment_exception_blocker, "SEND Regulations 2014, reg 10(4) (and 13(3)): only these grounds apply."),
         Step("advice-receive", "advice", "Record the advice received", _advice_receive_blocker),
         Step("advice-exception", "advice", "Record an exception to the 6-week advice limit",
-             _advice_exception_blocker, "Reg 8(2): only these grounds apply."),
+             _advice_exception_blocker, "SEND Regulations 2014, reg 8(2): only these grounds apply."),
         Step("review-meeting", "plans", "Record a review meeting", _review_meeting_blocker,
              "The council must notify its decision within 4 weeks of the meeting (reg 20(10))."),
         Step("phase-transfer", "plans", "Record a phase transfer", _plan_open,
@@ -492,18 +492,29 @@ def steps_for(table: str, obj: Any) -> list[Step]:
 
 # --- code lists in words ----------------------------------------------------------------------------
 
+#: Exception grounds in words. The same four grounds carry different letters in each regulation: reg 5(4)
+#: for the decision whether to assess, reg 10(4) for the 16- and 20-week limits (reg 13(3) refers to it);
+#: the advice limit has its own three in reg 8(2), closures excluded and a missed appointment added.
 GROUND_LABELS: dict[str, str] = {
-    "school_closure": "School or college closed (reg 10(4)(a))",
-    "early_years_closure": "Early years provider closed (reg 10(4)(b))",
-    "personal_circumstances": "Exceptional personal circumstances of the child or parent (reg 10(4)(c))",
-    "absence_from_area": "Child or parent away from the area for at least 4 weeks (reg 10(4)(d))",
-    "missed_appointment": "Failure to keep an appointment for the advice (reg 8(2)(c))",
+    "school_closure": "The school or college was closed for 4 weeks or more when its advice was asked for",
+    "early_years_closure": "The early years provider was closed for 4 weeks or more when its advice was asked for",
+    "personal_circumstances": "Exceptional personal circumstances affected the child, the parent or the young person",
+    "absence_from_area": "The child, parent or young person was away from the area for 4 weeks or more",
+    "missed_appointment": "The child or young person did not keep an appointment for the advice",
 }
-ADVICE_GROUND_LABELS: dict[str, str] = {
-    "personal_circumstances": "Exceptional personal circumstances of the child or parent (reg 8(2)(b))",
-    "absence_from_area": "Child or parent away from the area for at least 4 weeks (reg 8(2)(d))",
-    "missed_appointment": "Failure to keep an appointment for the advice (reg 8(2)(c))",
-}
+GROUND_LETTERS: dict[str, dict[str, str]] = {
+    "requests": {"school_closure": "reg 5(4)(a)", "early_years_closure": "reg 5(4)(b)",
+                 "personal_circumstances": "reg 5(4)(c)", "absence_from_area": "reg 5(4)(d)"},
+    "assessments": {"school_closure": "reg 10(4)(a)", "early_years_closure": "reg 10(4)(b)",
+                    "personal_circumstances": "reg 10(4)(c)", "absence_from_area": "reg 10(4)(d)"},
+    "advice": {"personal_circumstances": "reg 8(2)(a)", "absence_from_area": "reg 8(2)(b)",
+               "missed_appointment": "reg 8(2)(c)"},
+}  # fmt: skip
+
+
+def ground_choices(table: str) -> list[tuple[str, str]]:
+    """The grounds the law allows for the time limit on this record, each with its regulation."""
+    return [(code, f"{GROUND_LABELS[code]} ({where})") for code, where in GROUND_LETTERS[table].items()]
 
 
 # --- people and requests ------------------------------------------------------------------------------

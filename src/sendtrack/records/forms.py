@@ -17,7 +17,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from sendtrack.core.forms import GovukFormMixin
-from sendtrack.records.casework import ADVICE_GROUND_LABELS, GROUND_LABELS
+from sendtrack.records.casework import ground_choices
 from sendtrack.spreadsheets import schema
 
 # --- code lists in words (SEN2 guide wording, shortened) ------------------------------------------------
@@ -461,10 +461,7 @@ class ExceptionForm(StepForm):
 
     def __init__(self, *args: Any, table: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if table == "advice":
-            self.fields["ground"].choices = labelled(schema.ADVICE_EXCEPTION_GROUNDS, ADVICE_GROUND_LABELS)
-        else:
-            self.fields["ground"].choices = labelled(schema.EXCEPTION_GROUNDS, GROUND_LABELS)
+        self.fields["ground"].choices = ground_choices(table)
 
 
 class ReviewMeetingForm(StepForm):
