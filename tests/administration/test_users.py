@@ -167,3 +167,22 @@ def test_a_caseworker_cannot_manage_users(client):
         == 403
     )
     assert not User.objects.filter(username="x").exists()
+
+
+def test_a_refused_change_on_the_user_form_changes_nothing_at_all(client, example, monkeypatch):
+    """Roles and the caseworker link are saved together: a refused link leaves the roles as they were."""
+    from sendtrack.administration import services as admin_services
+
+    def refuse(**kwargs):
+        raise admin_services.Refused({"user": ["Someone linked this caseworker a moment ago"]})
+
+    monkeypatch.setattr(admin_services, "caseworker_user_link", refuse)
+    signed_in(client, "admin", "administrator")
+    make_user("robin", "caseworker")
+    data = {"first_name": "Robin", "last_name": "", "email": "", "roles": ["team_manager"], "caseworker": "CW1"}
+    response = client.post(reverse("administration:user-edit", kwargs={"username": "robin"}), data)
+    assert "Someone linked this caseworker a moment ago" in text(response)
+    robin = User.objects.get(username="robin")
+    assert list(robin.roles.values_list("code", flat=True)) == ["caseworker"]
+    assert robin.first_name == ""
+    assert not AccountEvent.objects.filter(user=robin, action="roles_set").exists()

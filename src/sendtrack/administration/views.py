@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -120,13 +121,14 @@ def user_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = account_services.user_create(
-                username=data["username"], first_name=data["first_name"], last_name=data["last_name"],
-                email=data["email"], roles=data["roles"], by=request.user,
-            )  # fmt: skip
-            caseworker = _caseworker_or_none(data["caseworker"])
-            if caseworker is not None:
-                services.caseworker_user_link(caseworker=caseworker, user=user, by=request.user)
+            with transaction.atomic():  # the account and its caseworker link together, or neither
+                user = account_services.user_create(
+                    username=data["username"], first_name=data["first_name"], last_name=data["last_name"],
+                    email=data["email"], roles=data["roles"], by=request.user,
+                )  # fmt: skip
+                caseworker = _caseworker_or_none(data["caseworker"])
+                if caseworker is not None:
+                    services.caseworker_user_link(caseworker=caseworker, user=user, by=request.user)
         except (account_services.AccountRefused, services.Refused) as refused:
             _add_errors(form, refused.errors)
         else:
@@ -174,14 +176,15 @@ def user_edit(request: HttpRequest, username: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            account_services.user_roles_set(user=account, roles=data["roles"], by=request.user)
-            account_services.user_update(user=account, first_name=data["first_name"], last_name=data["last_name"],
-                                         email=data["email"], by=request.user)  # fmt: skip
-            chosen = _caseworker_or_none(data["caseworker"])
-            if current is not None and (chosen is None or chosen.pk != current.pk):
-                services.caseworker_user_link(caseworker=current, user=None, by=request.user)
-            if chosen is not None and (current is None or chosen.pk != current.pk):
-                services.caseworker_user_link(caseworker=chosen, user=account, by=request.user)
+            with transaction.atomic():  # every change on the form, or none
+                account_services.user_roles_set(user=account, roles=data["roles"], by=request.user)
+                names = {k: data[k] for k in ("first_name", "last_name", "email")}
+                account_services.user_update(user=account, **names, by=request.user)
+                chosen = _caseworker_or_none(data["caseworker"])
+                if current is not None and (chosen is None or chosen.pk != current.pk):
+                    services.caseworker_user_link(caseworker=current, user=None, by=request.user)
+                if chosen is not None and (current is None or chosen.pk != current.pk):
+                    services.caseworker_user_link(caseworker=chosen, user=account, by=request.user)
         except (account_services.AccountRefused, services.Refused) as refused:
             _add_errors(form, refused.errors)
         else:
