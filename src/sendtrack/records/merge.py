@@ -199,7 +199,7 @@ def merge_preview(*, survivor_id: str, merged_id: str) -> MergePreview:
     plans = list(Plan.objects.filter(person_id__in=[survivor.pk, merged.pk]).order_by("start_date", "plan_id"))
     mine = [p for p in plans if p.person_id == survivor.pk]
     theirs = [p for p in plans if p.person_id == merged.pk]
-    counts: dict[str, dict[str, int]] = {survivor.pk: Counter(), merged.pk: Counter()}
+    counts: dict[str, Counter[str]] = {p: Counter({"requests": 0, "plans": 0}) for p in (survivor.pk, merged.pk)}
     for row in Request.objects.filter(person_id__in=[survivor.pk, merged.pk]).values("person_id"):
         counts[row["person_id"]]["requests"] += 1
     for plan in plans:
