@@ -47,3 +47,18 @@ def test_the_backlog_line_counts_open_requests_and_assessments_at_each_month_end
     assert backlog_by_month(series) == {"2025-01": 1, "2025-02": 2, "2025-03": 1}
     assert series[-1].period_to == D(2025, 3, 20)
     assert month_end(D(2024, 2, 1)) == D(2024, 2, 29)
+
+
+@SETTINGS
+@given(councils(), st.integers(200, 1500), st.integers(0, 400), st.integers(0, 60), st.integers(0, 14))
+def test_kpis_and_series_together_equal_the_two_separate_calls(c, offset, length, beyond, months_back):
+    from sendtrack.domain.kpis.series import kpis_and_series
+
+    as_of = START + dt.timedelta(days=offset)
+    first, last = as_of - dt.timedelta(days=length), as_of + dt.timedelta(days=beyond)
+    first_month = (as_of.replace(day=1) - dt.timedelta(days=31 * months_back)).replace(day=1)
+    result, series = kpis_and_series(c.tables, as_of=as_of, period_from=first, period_to=last, first_month=first_month)
+    alone = compute_kpis(c.tables, as_of=as_of, period_from=first, period_to=last)
+    assert result.values == alone.values
+    assert result.members == alone.members
+    assert series == monthly_series(c.tables, as_of=as_of, first_month=first_month)

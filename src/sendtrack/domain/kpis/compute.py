@@ -728,9 +728,23 @@ def compute_kpis(
         raise ValueError(ERR_PERIOD.format(start=period_from, end=period_to))
     ms = list(milestones) if milestones is not None else default_milestones(tables)
     flows = flows_at(tables, ms, as_of=as_of, first=period_from, last=period_to)
+    return assemble(tables, ms, flows, stock_intervals(tables, ms, at=as_of), as_of, period_from, period_to)
+
+
+def assemble(
+    tables: Tables,
+    milestones: Sequence[Milestone],
+    flows: Flows,
+    intervals: dict[str, list[Interval]],
+    as_of: dt.date,
+    period_from: dt.date,
+    period_to: dt.date,
+) -> KpiResult:
+    """The result from the period's events (already chosen) and the stock intervals (any superset of
+    those holding at `as_of`): what `compute_kpis` and `series.kpis_and_series` share."""
     out = _Out()
     aggregate(out, flows)
-    _stock(out, tables, stock_intervals(tables, ms, at=as_of), ms, as_of)
+    _stock(out, tables, intervals, milestones, as_of)
     months = months_between(period_from, period_to)
     _per_month(out, "requests_per_month", "requests", flows["received"], months)
     _per_month(out, "plans_issued_per_month", "assessments", flows["issued"], months)

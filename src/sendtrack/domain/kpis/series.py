@@ -17,19 +17,22 @@ from dataclasses import dataclass
 
 from sendtrack.domain.dates import add_months_rolling
 from sendtrack.domain.kpis.compute import (
+    ERR_PERIOD,
     STOCK_TABLES,
     Flows,
     Interval,
     Tables,
     _Out,
     aggregate,
+    assemble,
     default_milestones,
     flows_at,
     month_key,
     months_between,
+    select,
     stock_intervals,
 )
-from sendtrack.domain.kpis.types import KpiMembers, flatten
+from sendtrack.domain.kpis.types import KpiMembers, KpiResult, flatten
 from sendtrack.domain.timescales import Milestone
 
 
@@ -53,6 +56,27 @@ def month_end(first_day: dt.date) -> dt.date:
     return add_months_rolling(first_day, 1) - dt.timedelta(days=1)
 
 
+def kpis_and_series(
+    tables: Tables,
+    *,
+    as_of: dt.date,
+    period_from: dt.date,
+    period_to: dt.date,
+    first_month: dt.date,
+    milestones: Sequence[Milestone] | None = None,
+) -> tuple[KpiResult, list[MonthFigures]]:
+    """`compute_kpis` for the period and `monthly_series` from `first_month`, sharing one pass over the
+    records: the same figures as the two calls, in about the time of one (the dashboard's first view)."""
+    if period_from > period_to:
+        raise ValueError(ERR_PERIOD.format(start=period_from, end=period_to))
+    ms = list(milestones) if milestones is not None else default_milestones(tables)
+    first = min(period_from, first_month.replace(day=1))
+    flows = flows_at(tables, ms, as_of=as_of, first=first, last=max(period_to, as_of))
+    intervals = stock_intervals(tables, ms)
+    result = assemble(tables, ms, select(flows, period_from, period_to), intervals, as_of, period_from, period_to)
+    return result, _series(tables, ms, flows, intervals, as_of=as_of, first_month=first_month)
+
+
 def monthly_series(
     tables: Tables,
     *,
@@ -66,12 +90,28 @@ def monthly_series(
     if not months:
         return []
     flows = flows_at(tables, ms, as_of=as_of, first=months[0], last=as_of)
+    return _series(tables, ms, flows, stock_intervals(tables, ms), as_of=as_of, first_month=first_month)
+
+
+def _series(
+    tables: Tables,
+    ms: Sequence[Milestone],
+    flows: Flows,
+    intervals: dict[str, list[Interval]],
+    *,
+    as_of: dt.date,
+    first_month: dt.date,
+) -> list[MonthFigures]:
+    months = months_between(first_month, as_of)
+    if not months:
+        return []
+    flows = select(flows, months[0], as_of)
     by_month: dict[str, Flows] = {month_key(m): {name: [] for name in flows} for m in months}
     for name, items in flows.items():
         for f in items:
             by_month[month_key(f.day)][name].append(f)
     ends = [min(month_end(m), as_of) for m in months]
-    stock = stock_at(stock_intervals(tables, ms), ends)
+    stock = stock_at(intervals, ends)
     out: list[MonthFigures] = []
     for index, month in enumerate(months):
         builder = _Out()

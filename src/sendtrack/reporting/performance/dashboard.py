@@ -17,7 +17,7 @@ from sendtrack.domain.dates import add_months_rolling
 from sendtrack.domain.kpis import KpiResult, compute_kpis
 from sendtrack.domain.kpis.breakdowns import DIMENSIONS, breakdown, dimension_labels, stage_durations
 from sendtrack.domain.kpis.definitions import ADVICE_TYPES, OPEN_BY_WEEKS_BUCKETS
-from sendtrack.domain.kpis.series import monthly_series
+from sendtrack.domain.kpis.series import kpis_and_series
 from sendtrack.reporting.performance import selectors
 
 #: Headline tiles, in order: the timeliness measures (with targets) and the counts a board asks for first.
@@ -186,13 +186,13 @@ def build(*, as_of: dt.date, period_from: dt.date, period_to: dt.date, months: i
         breakdowns=True, only=selectors.row_filters(as_of, add_months_rolling(earliest, -12), as_of)
     )
     milestones = selectors.kpi_milestones(as_of=as_of, period_from=earliest, period_to=as_of, since=earliest)
-    result = compute_kpis(rows, as_of=as_of, period_from=period_from, period_to=period_to, milestones=milestones)
+    result, series = kpis_and_series(rows, as_of=as_of, period_from=period_from, period_to=period_to,
+                                     first_month=first_month, milestones=milestones)  # fmt: skip
     # The previous period as it stood at its own end: its flows are the same at any later date, and its
     # stock (open work, overdue duties) is what was open then, not now.
     previous = compute_kpis(
         rows, as_of=min(previous_to, as_of), period_from=previous_from, period_to=previous_to, milestones=milestones
     )
-    series = monthly_series(rows, as_of=as_of, first_month=first_month, milestones=milestones)
     labels = dimension_labels(rows, as_of=as_of)
     breakdowns = {
         key: {

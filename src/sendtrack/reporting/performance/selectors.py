@@ -293,8 +293,12 @@ def data_confidence(members: Mapping[str, KpiMembers], *, as_of: dt.date) -> dic
     by_table: dict[str, set[str]] = {}
     for m in members.values():
         by_table.setdefault(m.table, set()).update(m.record_keys())
+    # Tables with no error finding at all (the common case before a quality run) need no look-up.
+    with_errors = set(Finding.objects.filter(severity="error").values_list("table", flat=True).distinct())
     flagged = {
         table: records_selectors.open_error_findings(table=table, record_ids=ids, as_of=as_of)
+        if table in with_errors
+        else set()
         for table, ids in by_table.items()
     }
     out: dict[str, Confidence] = {}
