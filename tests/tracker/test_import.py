@@ -443,9 +443,12 @@ def test_a_preview_names_a_new_record_by_where_it_was_typed_so_a_colleagues_new_
     path, run, colleague
 ):
     edit(path, A, "R006", Request_outcome="Y", Request_outcome_date=at(D(2026, 1, 10)))
+    add_review(path, "PL004", Meeting=at(D(2026, 1, 5)), Decision=at(D(2026, 1, 12)), Outcome="M")
     preview = run(path, dry_run=True)
-    assert ("New assessment", "New record") in {(c.record, c.field) for c in preview.changes}
-    assert preview.records_changed == 2
+    named = {(c.record, c.field) for c in preview.changes}
+    assert ("New assessment", "New record") in named
+    assert ("New review", "Decision") in named, "a step after the one that created it names the record the same way"
+    assert preview.records_changed == 3
     # A colleague's decision on another team's request takes the next assessment number meanwhile.
     casework.assessment_request_decide(request_id="R009", decision="Y", decided_on=D(2026, 1, 13),
                                        expected_version=1, by=colleague, today=TODAY)  # fmt: skip

@@ -600,6 +600,8 @@ class _Importer:
     def __init__(self, report: ImportReport, *, by: Any, today: dt.date, source: str) -> None:
         self.report, self.by, self.today, self.source = report, by, today, source
         self.touched: dict[str, set[str]] = {t: set() for t in AUDITED_TABLES}
+        #: Records this import created, by (table, key): how the report names them.
+        self.new_records: dict[tuple[str, str], str] = {}
 
     # -- reporting --
 
@@ -666,11 +668,12 @@ class _Importer:
     def record_changes(self, row: RowEdit, person: str, action: str, before: Snapshot, after: Snapshot) -> None:
         for (table, key), values in after.items():
             old = before.get((table, key))
-            record = f"{RECORD_WORDS.get(table, table)} {key}"
+            record = self.new_records.get((table, key), f"{RECORD_WORDS.get(table, table)} {key}")
             self.touched.setdefault(table, set()).add(key)
             if old is None:
                 if self.report.dry_run:  # the key is given when it is saved: the next free number then
                     record = f"New {RECORD_WORDS.get(table, table).lower()}"
+                self.new_records[(table, key)] = record
                 self.report.changes.append(Change(row.sheet, row.number, record, person, NEW_RECORD, None,
                                                   "created", action))  # fmt: skip
             for name, value in values.items():
