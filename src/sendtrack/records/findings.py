@@ -39,7 +39,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.db.models.functions import Upper
 from django.utils import timezone
 
 from sendtrack.domain.quality import (
@@ -156,11 +155,14 @@ def findings_check_case(*, person_id: str, as_of: dt.date | None = None) -> Chec
     own = {(t, record_id(t, row)) for t in CASE_TABLES for row in dataset.rows(t)}
     case_codes = _codes(Scope.CASE)
     condition = Q(person_id=person_id)
-    if own:
-        condition |= Q(record_id__in=sorted({rid for _, rid in own}))
+    by_table: defaultdict[str, set[str]] = defaultdict(set)
+    for table, rid in own:
+        by_table[table].add(rid)
+    for table, ids in by_table.items():  # (table, record_id) is indexed
+        condition |= Q(table=table, record_id__in=sorted(ids))
     stored = [
         row
-        for row in _open_rows(StoredRow.objects.filter(condition, code__in=sorted(case_codes)))
+        for row in _open_rows(StoredRow.objects.filter(condition, code__in=sorted(case_codes)), few=True)
         if row["person_id"] == person_id or (row["table"], row["record_id"]) in own
     ]
     changes = diff_findings(_as_stored(stored), current, on=on, scope=Scope.CASE)
@@ -201,24 +203,34 @@ def _identity_check(person_id: str, caseworkers: list[dict[str, Any]], on: dt.da
     owners = selectors.case_rows(person_ids=sorted(concerned), tables=["requests", "plans"])
     dataset = Dataset.from_tables({"people": people, **owners, "caseworkers": caseworkers})
     current = [f for f in run_rules(dataset, as_of=on, codes=IDENTITY_CODES) if f.person_id in concerned]
-    stored = _open_rows(StoredRow.objects.filter(code__in=IDENTITY_CODES, person_id__in=sorted(concerned)))
+    stored = _open_rows(StoredRow.objects.filter(code__in=IDENTITY_CODES, person_id__in=sorted(concerned)), few=True)
     changes = diff_findings(_as_stored(stored), current, on=on, codes=IDENTITY_CODES)
     return _write(changes, stored, scope="identity", person_id=person_id, started=started)
 
 
 def _people_with(*, upns: Iterable[object], births: Iterable[object], also: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """People rows (extract columns) with one of these UPNs (case ignored) or birth dates, or one of `also`."""
-    upper = sorted({str(u).strip().upper() for u in upns if u and str(u).strip()})
+    """People rows (extract columns) with one of these UPNs or birth dates, or one of `also` (one query).
+
+    DQ103 compares UPNs with case ignored. To use the indexes on `upn` and `birth_date` (a scan of
+    `UPPER(upn)` over 25,000 people would cost more than the whole re-check), each UPN is looked up as
+    held, in capitals and in small letters, which finds every clash but one between two differently
+    mixed-case spellings of one UPN; the full check after every load finds that one too.
+    """
+    variants = sorted({v for u in upns if u and str(u).strip() for v in _spellings(str(u).strip())})
     dates = sorted({b for b in births if isinstance(b, dt.date)})
+    if not variants and not dates and not also:
+        return []
     condition = Q(pk__in=list(also)) if also else Q(pk__in=[])
-    for i in range(0, len(upper), CHUNK):
-        condition |= Q(upn_upper__in=upper[i : i + CHUNK])
+    for i in range(0, len(variants), CHUNK):
+        condition |= Q(upn__in=variants[i : i + CHUNK])
     for i in range(0, len(dates), CHUNK):
         condition |= Q(birth_date__in=dates[i : i + CHUNK])
-    if not upper and not dates and not also:
-        return []
     columns = list(TABLE_MODELS["people"].fields)
-    return list(Person.objects.annotate(upn_upper=Upper("upn")).filter(condition).values(*columns))
+    return list(Person.objects.filter(condition).values(*columns))
+
+
+def _spellings(upn: str) -> set[str]:
+    return {upn, upn.upper(), upn.lower()}
 
 
 # --- reading and writing stored findings ----------------------------------------------------------------
@@ -229,8 +241,17 @@ _STORED_COLUMNS = (
 )  # fmt: skip
 
 
-def _open_rows(qs: Any) -> list[dict[str, Any]]:
-    return list(qs.filter(resolved_on__isnull=True).values(*_STORED_COLUMNS).iterator(chunk_size=5000))
+def _open_rows(qs: Any, *, few: bool = False) -> list[dict[str, Any]]:
+    """The open findings of `qs`, as dicts.
+
+    `few=True` for the findings of a few people: "open" is then filtered here, not in SQL, because given
+    `resolved_on IS NULL` SQLite's planner prefers that index and scans every open finding of the council
+    rather than the person's own (indexed by person and by record).
+    """
+    if few:
+        rows = qs.order_by().values(*_STORED_COLUMNS, "resolved_on")
+        return [r for r in rows if r.pop("resolved_on") is None]
+    return list(qs.filter(resolved_on__isnull=True).order_by().values(*_STORED_COLUMNS).iterator(chunk_size=5000))
 
 
 def _fields(text: str | None) -> tuple[str, ...]:
