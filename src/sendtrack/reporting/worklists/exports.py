@@ -14,19 +14,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from sendtrack.domain.dates import age_on
-from sendtrack.records.models import Milestone
 from sendtrack.reporting.worklists import selectors
 from sendtrack.reporting.worklists.selectors import (
-    PLANNER_FIELDS,
-    WORK_FIELDS,
     Caseload,
     UnallocatedCase,
-    planned_reviews,
-    planned_transfers,
     work_items,
 )
 from sendtrack.spreadsheets.lists import (
@@ -86,21 +79,15 @@ DUTY_COLUMNS = (
 )
 
 
-def _batches(qs: QuerySet[Any], fields: Sequence[str]) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for row in qs.values(*fields).iterator(chunk_size=BATCH):
-        batch.append(row)
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _batches(rows: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]]]:
+    for start in range(0, len(rows), BATCH):
+        yield rows[start : start + BATCH]
 
 
-def duty_rows(qs: QuerySet[Milestone], *, as_of: dt.date, link: Link) -> Iterator[list[Any]]:
-    """The worklist's lines, all of them, as cells of `DUTY_COLUMNS`."""
-    for batch in _batches(qs, WORK_FIELDS):
-        for item in work_items(batch, as_of=as_of):
+def duty_rows(duties: selectors.Duties, *, link: Link) -> Iterator[list[Any]]:
+    """The worklist's lines, all of them, in the page's order, as cells of `DUTY_COLUMNS`."""
+    for batch in duties.batches():
+        for item in work_items(batch, as_of=duties.as_of):
             owner = item.owner
             yield [
                 item.status_words,
@@ -124,8 +111,8 @@ def duty_rows(qs: QuerySet[Milestone], *, as_of: dt.date, link: Link) -> Iterato
             ]
 
 
-def duties_list(qs: QuerySet[Milestone], *, as_of: dt.date, link: Link, title: str = "Duties") -> ExportList:
-    return ExportList("duties", title, DUTY_COLUMNS, duty_rows(qs, as_of=as_of, link=link))
+def duties_list(duties: selectors.Duties, *, link: Link, title: str = "Duties") -> ExportList:
+    return ExportList("duties", title, DUTY_COLUMNS, duty_rows(duties, link=link))
 
 
 # --- caseload and unallocated ----------------------------------------------------------------------------------
@@ -213,12 +200,16 @@ REVIEW_COLUMNS = (
 )
 
 
-def review_rows(qs: QuerySet[Milestone], *, as_of: dt.date) -> Iterator[list[Any]]:
-    for batch in _batches(qs, PLANNER_FIELDS):
-        for r in planned_reviews(batch, as_of=as_of):
-            yield [r.status_words, r.due_date, r.days, r.meeting_by, r.invite_by, r.meeting_held, r.next_step,
-                   r.title, r.child, r.person_id, r.age, r.plan_id, r.transfer_due, "Yes" if r.interim else "No",
-                   r.owner_name]  # fmt: skip
+def _in_batches(lines: Sequence[Any], make: Callable[[Sequence[Any]], list[Any]]) -> Iterator[Any]:
+    for start in range(0, len(lines), BATCH):
+        yield from make(lines[start : start + BATCH])
+
+
+def review_rows(planner: selectors.Planner) -> Iterator[list[Any]]:
+    for r in _in_batches(planner.reviews, planner.review_items):
+        yield [r.status_words, r.due_date, r.days, r.meeting_by, r.invite_by, r.meeting_held, r.next_step,
+               r.title, r.child, r.person_id, r.age, r.plan_id, r.transfer_due, "Yes" if r.interim else "No",
+               r.owner_name]  # fmt: skip
 
 
 TRANSFER_COLUMNS = (
@@ -236,12 +227,10 @@ TRANSFER_COLUMNS = (
 )
 
 
-def transfer_rows(qs: QuerySet[Milestone], *, as_of: dt.date) -> Iterator[list[Any]]:
-    for batch in _batches(qs, PLANNER_FIELDS):
-        for t in planned_transfers(batch, as_of=as_of):
-            age = age_on(t.birth_date, as_of) if t.birth_date else None
-            yield [t.status_words, t.due_date, t.days, t.move, t.transfer_date, t.child, t.person_id, age, t.plan_id,
-                   t.review_due, t.owner_name]  # fmt: skip
+def transfer_rows(planner: selectors.Planner) -> Iterator[list[Any]]:
+    for t in _in_batches(planner.transfers, planner.transfer_items):
+        yield [t.status_words, t.due_date, t.days, t.move, t.transfer_date, t.child, t.person_id, t.age, t.plan_id,
+               t.review_due, t.owner_name]  # fmt: skip
 
 
 INTERIM_COLUMNS = (
@@ -257,20 +246,17 @@ INTERIM_COLUMNS = (
 )
 
 
-def interim_rows(qs: QuerySet[Milestone], *, as_of: dt.date) -> Iterator[list[Any]]:
-    for batch in _batches(qs, (*PLANNER_FIELDS,)):
-        items = planned_reviews(batch, as_of=as_of)
-        for r, raw in zip(items, batch, strict=True):
-            yield [r.status_words, r.due_date, r.days, r.child, r.person_id, r.age, r.plan_id, raw["start_date"],
-                   r.owner_name]  # fmt: skip
+def interim_rows(planner: selectors.Planner) -> Iterator[list[Any]]:
+    for r in _in_batches(planner.interim, planner.interim_items):
+        yield [r.status_words, r.due_date, r.days, r.child, r.person_id, r.age, r.plan_id, r.start_date,
+               r.owner_name]  # fmt: skip
 
 
 def planner_lists(planner: selectors.Planner) -> list[ExportList]:
-    as_of = planner.as_of
     return [
-        ExportList("reviews", "Annual reviews", REVIEW_COLUMNS, review_rows(planner.reviews, as_of=as_of)),
-        ExportList("transfers", "Phase transfers", TRANSFER_COLUMNS, transfer_rows(planner.transfers, as_of=as_of)),
-        ExportList("interim", "Interim reviews (under 5)", INTERIM_COLUMNS, interim_rows(planner.interim, as_of=as_of)),
+        ExportList("reviews", "Annual reviews", REVIEW_COLUMNS, review_rows(planner)),
+        ExportList("transfers", "Phase transfers", TRANSFER_COLUMNS, transfer_rows(planner)),
+        ExportList("interim", "Interim reviews (under 5)", INTERIM_COLUMNS, interim_rows(planner)),
     ]
 
 

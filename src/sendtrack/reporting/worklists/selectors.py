@@ -11,12 +11,13 @@ stood then, held by whoever holds them now.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ from sendtrack.domain.dates import add_months_rolling, age_on
 from sendtrack.domain.timescales import RULES, MilestoneKind
 from sendtrack.records import selectors as records
 from sendtrack.records.casework import STEPS
-from sendtrack.records.models import Assessment, Caseworker, Milestone, PhaseTransfer, Plan, Review, Team
+from sendtrack.records.models import Assessment, Caseworker, Milestone, PhaseTransfer, Plan, Request, Review, Team
 
 OPEN_STATUSES = ("overdue", "due_soon", "open")
 STATUS_WORDS = {"overdue": "Overdue", "due_soon": "Due soon", "open": "Not due yet"}
@@ -106,11 +107,27 @@ class Scope:
 
     def milestones(self, qs: QuerySet[Milestone]) -> QuerySet[Milestone]:
         """Keep the milestones this scope owns: the request's caseworker for request-side duties, the plan's for
-        plan-side ones (a milestone belongs to exactly one of them), each side answered by its own index."""
+        plan-side ones (a milestone belongs to exactly one of them). Asked as "the milestones of these requests
+        or these plans", so the database starts from the scope's records and reaches their milestones through
+        the indexes on `request_id` and `plan_id`, rather than reading every milestone of the council."""
         owners = self.owners()
         if owners is None:
             return qs
-        return qs.filter(Q(request__caseworker_id__in=owners) | Q(plan__caseworker_id__in=owners))
+        return self.milestones_of(
+            requests=Request.objects.filter(caseworker_id__in=owners),
+            plans=Plan.objects.filter(caseworker_id__in=owners),
+        )(qs)
+
+    @staticmethod
+    def milestones_of(*, requests: QuerySet[Request], plans: QuerySet[Plan]) -> Any:
+        """A filter keeping the milestones of these requests or these plans (found by index from their keys)."""
+
+        def keep(qs: QuerySet[Milestone]) -> QuerySet[Milestone]:
+            return qs.filter(
+                Q(request_id__in=requests.order_by().values("pk")) | Q(plan_id__in=plans.order_by().values("pk"))
+            )
+
+        return keep
 
 
 def caseworker_of_user(user: Any) -> Caseworker | None:
@@ -138,28 +155,18 @@ def teams() -> list[Team]:
 # --- the worklist ---------------------------------------------------------------------------------------------
 
 
-def _status_rank() -> Case:
-    return Case(
-        When(status="overdue", then=Value(0)),
-        When(status="due_soon", then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
+def not_done_q(as_of: dt.date) -> Q:
+    """Not done and not fallen away by `as_of`: implied by every status still to do (`timescales.md`, "Status at an
+    as-of date"), and cheap to test on the stored row. Added beside the status filter so the database discards
+    the many done milestones before it works out a status (it halves the time of a team's list on SQLite); the
+    status filter alone decides what is listed."""
+    return (Q(done_date__isnull=True) | Q(done_date__gt=as_of)) & (Q(lapses_on__isnull=True) | Q(lapses_on__gt=as_of))
 
 
-def worklist(
-    *,
-    as_of: dt.date,
-    scope: Scope,
-    kinds: Iterable[str] | None = None,
-    statuses: Iterable[str] | None = None,
-) -> QuerySet[Milestone]:
-    """Every duty still to do at `as_of` in `scope`: overdue first, then due soon, then the rest, each by due date
-    (then child). One query (lazy)."""
-    wanted = [s for s in (statuses or OPEN_STATUSES) if s in OPEN_STATUSES] or list(OPEN_STATUSES)
-    qs = records.milestones_at(as_of=as_of, kinds=list(kinds or ()) or None, statuses=wanted)
-    qs = scope.milestones(qs)
-    return qs.annotate(rank=_status_rank()).order_by("rank", "due_date", "person__surname", "person__forename", "id")
+def open_duties(*, as_of: dt.date, scope: Scope, kinds: Iterable[str] | None = None) -> QuerySet[Milestone]:
+    """The milestones still to do at `as_of` (overdue, due soon or not yet due) that `scope` owns. Lazy, unordered."""
+    qs = records.milestones_at(as_of=as_of, kinds=list(kinds or ()) or None, statuses=OPEN_STATUSES)
+    return scope.milestones(qs.filter(not_done_q(as_of)))
 
 
 @dataclass(frozen=True)
@@ -175,17 +182,7 @@ class Counts:
         return self.overdue + self.due_soon + self.open
 
 
-def worklist_counts(qs: QuerySet[Milestone], *, as_of: dt.date) -> Counts:
-    """How many duties of the list are overdue, due soon, not due yet, and due in the next 7 days (one query)."""
-    week_end = as_of + dt.timedelta(days=THIS_WEEK_DAYS - 1)
-    values = qs.order_by().aggregate(
-        overdue=Count("id", filter=Q(status="overdue")),
-        due_soon=Count("id", filter=Q(status="due_soon")),
-        open=Count("id", filter=Q(status="open")),
-        this_week=Count("id", filter=Q(status__in=("due_soon", "open"), due_date__lte=week_end)),
-        reminders_overdue=Count("id", filter=Q(status="overdue", kind__in=REMINDER_KINDS)),
-    )
-    return Counts(**{k: int(v or 0) for k, v in values.items()})
+STATUS_RANK = {"overdue": 0, "due_soon": 1, "open": 2}
 
 
 WORK_FIELDS = (
@@ -205,6 +202,85 @@ WORK_FIELDS = (
     "status",
     "owner_id",
 )
+
+
+#: What a worklist reads for every duty of its scope: enough to filter, count, order and total it per caseworker.
+LINE_FIELDS = ("id", "status", "kind", "start_date", "due_date", "owner_id", "request_id", "plan_id", "person_id")
+
+
+class Duties:
+    """A worklist: the scope's duties still to do at `as_of`, read in ONE narrow query, then filtered, counted,
+    ordered (overdue first, then due soon, then the rest; each by due date, then child reference) and paged in Python;
+    only the lines shown (a page, or an export's batch) are then read in full.
+
+    Reading the scope's open duties once and working on them in memory keeps a team's page to one pass over its
+    milestones whatever the filters: the counts, the page, the caseload figures and the export all come from
+    the same lines (a 25,000-person council's largest team has about 9,000 duties to do).
+    """
+
+    def __init__(
+        self,
+        *,
+        as_of: dt.date,
+        scope: Scope,
+        kinds: Iterable[str] | None = None,
+        statuses: Iterable[str] | None = None,
+    ) -> None:
+        self.as_of, self.scope = as_of, scope
+        self.everything: list[Any] = list(
+            open_duties(as_of=as_of, scope=scope).order_by().values_list(*LINE_FIELDS, named=True)
+        )
+        wanted_kinds = set(kinds or ())
+        wanted_statuses = {s for s in (statuses or ()) if s in OPEN_STATUSES}
+        lines = [
+            line
+            for line in self.everything
+            if (not wanted_kinds or line.kind in wanted_kinds)
+            and (not wanted_statuses or line.status in wanted_statuses)
+        ]
+        lines.sort(key=lambda line: (STATUS_RANK[line.status], line.due_date, line.person_id, line.id))
+        self.lines = lines
+
+    def counts(self) -> Counts:
+        """How many of the listed duties are overdue, due soon, not due yet, and due in the next 7 days."""
+        week_end = self.as_of + dt.timedelta(days=THIS_WEEK_DAYS - 1)
+        by_status = {s: 0 for s in OPEN_STATUSES}
+        this_week = reminders = 0
+        for line in self.lines:
+            by_status[line.status] += 1
+            if line.status != "overdue" and line.due_date <= week_end:
+                this_week += 1
+            if line.status == "overdue" and line.kind in REMINDER_KINDS:
+                reminders += 1
+        return Counts(by_status["overdue"], by_status["due_soon"], by_status["open"], this_week, reminders)
+
+    def page(self, number: Any) -> Any:
+        """One page of lines (GOV.UK pagination: 50 a page); `rows(page.object_list)` reads them in full."""
+        from django.core.paginator import Paginator
+
+        return Paginator(self.lines, PAGE_SIZE).get_page(number)
+
+    def rows(self, lines: Sequence[Any]) -> list[dict[str, Any]]:
+        """The given lines in full (`WORK_FIELDS`), in the same order: one query per 500 lines."""
+        by_id: dict[int, dict[str, Any]] = {}
+        ids = [line.id for line in lines]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for row in records.milestones_at(as_of=self.as_of).filter(id__in=chunk).order_by().values(*WORK_FIELDS):
+                by_id[row["id"]] = row
+        return [by_id[i] for i in ids if i in by_id]
+
+    def batches(self, size: int = 2000) -> Iterator[list[dict[str, Any]]]:
+        """Every line in full, in order, a batch at a time (for exports)."""
+        for start in range(0, len(self.lines), size):
+            yield self.rows(self.lines[start : start + size])
+
+    def keys(self) -> list[tuple[str, str]]:
+        return [(line.kind, self._record(line)) for line in self.lines]
+
+    @staticmethod
+    def _record(line: Any) -> str:
+        return str(line.request_id or line.plan_id)
 
 
 @dataclass
@@ -315,29 +391,6 @@ def work_items(rows: Iterable[dict[str, Any]], *, as_of: dt.date, links: bool = 
     if links:
         StepLinks(items).apply()
     return items
-
-
-def page_of(qs: QuerySet[Milestone], *, total: int, page_number: Any) -> Any:
-    """One page of a worklist: the queryset sliced in SQL, counted once by `worklist_counts` (no second count)."""
-    from django.core.paginator import Paginator
-
-    return Paginator(_Counted(qs.values(*WORK_FIELDS), total), PAGE_SIZE).get_page(page_number)
-
-
-class _Counted:
-    """A queryset whose length is already known, so the paginator does not count it again."""
-
-    def __init__(self, qs: QuerySet[Any], total: int) -> None:
-        self.qs, self.total = qs, total
-
-    def count(self) -> int:
-        return self.total
-
-    def __len__(self) -> int:
-        return self.total
-
-    def __getitem__(self, index: Any) -> Any:
-        return list(self.qs[index]) if isinstance(index, slice) else self.qs[index]
 
 
 # --- the step that completes each duty -------------------------------------------------------------------------
@@ -502,10 +555,34 @@ class Caseload:
     unavailable: list[CaseloadRow] = field(default_factory=list)
 
 
-def caseload(*, as_of: dt.date, scope: Scope, target: int) -> Caseload:
+def owner_stats(lines: Iterable[Any], *, as_of: dt.date) -> dict[str | None, dict[str, int]]:
+    """Per owner, from worklist lines (`LINE_FIELDS`): open requests (awaiting the decision whether to assess) and
+    open assessments (awaiting the final plan), reviews due in the next 8 weeks, overdue statutory duties."""
+    horizon = as_of + dt.timedelta(days=REVIEW_HORIZON_DAYS)
+    requests: dict[str | None, set[str]] = defaultdict(set)
+    assessments: dict[str | None, set[str]] = defaultdict(set)
+    stats: dict[str | None, dict[str, int]] = defaultdict(lambda: {"reviews_due": 0, "overdue": 0})
+    for line in lines:
+        owner, kind = line.owner_id, line.kind
+        if kind == "decision_to_assess":
+            requests[owner].add(line.request_id)
+        elif kind == "final_plan":
+            assessments[owner].add(line.request_id)
+        elif kind in REVIEW_KINDS and as_of <= line.due_date <= horizon:
+            stats[owner]["reviews_due"] += 1
+        if line.status == "overdue" and kind not in REMINDER_KINDS:
+            stats[owner]["overdue"] += 1
+    for owner in {*requests, *assessments, *stats}:
+        stats[owner]["open_requests"] = len(requests.get(owner, ()))
+        stats[owner]["open_assessments"] = len(assessments.get(owner, ()))
+    return dict(stats)
+
+
+def caseload(*, as_of: dt.date, scope: Scope, target: int, duties: Duties | None = None) -> Caseload:
     """The caseload table: per caseworker, active plans, open requests and assessments, reviews due in the next
     8 weeks, overdue duties, and active plans per FTE against the target. The total row follows `kpis.md`
-    (`caseload_per_fte`): active plans held by caseworkers who can hold work, over their FTE. Three queries."""
+    (`caseload_per_fte`): active plans held by caseworkers who can hold work, over their FTE. Two queries, and
+    the scope's duties (one more, unless the page has read them already)."""
     members = Caseworker.objects.select_related("team").order_by("name", "caseworker_id")
     if scope.caseworker is not None:
         members = members.filter(pk=scope.caseworker.pk)
@@ -517,40 +594,31 @@ def caseload(*, as_of: dt.date, scope: Scope, target: int) -> Caseload:
     if owners is not None:
         plans_qs = plans_qs.filter(caseworker_id__in=owners)
     plans = dict(plans_qs.order_by().values("caseworker_id").annotate(n=Count("pk")).values_list("caseworker_id", "n"))
-    horizon = as_of + dt.timedelta(days=REVIEW_HORIZON_DAYS)
-    duties = scope.milestones(records.milestones_at(as_of=as_of, statuses=OPEN_STATUSES))
-    stats = {
-        row["owner_id"]: row
-        for row in duties.order_by()
-        .values("owner_id")
-        .annotate(
-            open_requests=Count("request_id", distinct=True, filter=Q(kind="decision_to_assess")),
-            open_assessments=Count("request_id", distinct=True, filter=Q(kind="final_plan")),
-            reviews_due=Count("id", filter=Q(kind__in=REVIEW_KINDS, due_date__gte=as_of, due_date__lte=horizon)),
-            overdue=Count("id", filter=Q(status="overdue") & ~Q(kind__in=REMINDER_KINDS)),
-        )
-        if row["owner_id"]
-    }
-    rows, unavailable = [], []
+    if duties is None or duties.scope != scope or duties.as_of != as_of:
+        lines: Iterable[Any] = open_duties(as_of=as_of, scope=scope).order_by().values_list(*LINE_FIELDS, named=True)
+    else:
+        lines = duties.everything
+    stats = owner_stats(lines, as_of=as_of)
+    out, unavailable = [], []
     total = CaseloadRow(caseworker=None, fte=Decimal(0), available=True, target=target, fte_plans=0)
     for pk, person in people.items():
         can_hold = can_hold_work(person, as_of)
         row = CaseloadRow(caseworker=person, fte=person.fte, available=can_hold, target=target,
                           active_plans=plans.get(pk, 0))  # fmt: skip
-        s = stats.get(pk)
-        if s:
-            row.open_requests, row.open_assessments = s["open_requests"], s["open_assessments"]
-            row.reviews_due, row.overdue = s["reviews_due"], s["overdue"]
+        for name, value in stats.get(pk, {}).items():
+            setattr(row, name, value)
         holds_work = row.active_plans or row.open_requests or row.open_assessments or row.overdue or row.reviews_due
         if can_hold:
-            rows.append(row)
+            out.append(row)
             total.fte = (total.fte or Decimal(0)) + (person.fte or Decimal(0))
             total.fte_plans = (total.fte_plans or 0) + row.active_plans
         elif holds_work:
             unavailable.append(row)
+        else:
+            continue
         for name in ("active_plans", "open_requests", "open_assessments", "reviews_due", "overdue"):
             setattr(total, name, getattr(total, name) + getattr(row, name))
-    return Caseload(rows=rows, total=total, target=target, as_of=as_of, unavailable=unavailable)
+    return Caseload(rows=out, total=total, target=target, as_of=as_of, unavailable=unavailable)
 
 
 # --- unallocated cases --------------------------------------------------------------------------------------------
@@ -588,44 +656,60 @@ class UnallocatedCase:
         return f"{name} is not active"
 
 
-def unallocated_cases(*, as_of: dt.date, scope: Scope) -> list[UnallocatedCase]:
+def unallocated_cases(*, as_of: dt.date, scope: Scope, duties: Duties | None = None) -> list[UnallocatedCase]:
     """Requests and plans with duties still to do at `as_of` whose caseworker cannot hold work (blank, inactive or
-    left: `records.selectors.milestones_unallocated`), most overdue first. For a team: those its former members
-    held, and those with no caseworker at all (nobody's team: every manager sees them). Two queries."""
-    qs = records.milestones_unallocated(as_of=as_of)
-    owners = scope.owners()
-    if owners is not None:
-        qs = qs.filter(Q(owner_id__isnull=True) | Q(owner_id__in=owners))
-    rows = qs.order_by("due_date").values(
-        "request_id", "plan_id", "person_id", "person__forename", "person__surname", "owner_id", "status", "due_date",
-        "kind",
-    )  # fmt: skip
+    left), most overdue first: the cases `records.selectors.milestones_unallocated` holds (a test checks the two
+    agree). For a team: those its former members held, and those with no caseworker at all (nobody's team: every
+    manager sees them); for one caseworker, theirs.
+
+    Worked out from the scope's worklist lines (read once for the page), plus one query for the duties of records
+    with no caseworker and one for the children's and caseworkers' names."""
+    if duties is None or duties.scope != scope or duties.as_of != as_of:
+        duties = Duties(as_of=as_of, scope=scope)
+    owner_ids = {line.owner_id for line in duties.everything if line.owner_id}
+    owners = Caseworker.objects.in_bulk(list(owner_ids)) if owner_ids else {}
+    lines = [
+        line
+        for line in duties.everything
+        if line.owner_id is None or line.owner_id not in owners or not can_hold_work(owners[line.owner_id], as_of)
+    ]
+    if not scope.everyone and scope.caseworker is None:
+        nobodys = Scope.milestones_of(
+            requests=Request.objects.filter(caseworker__isnull=True), plans=Plan.objects.filter(caseworker__isnull=True)
+        )
+        lines += list(nobodys(open_duties(as_of=as_of, scope=Scope())).order_by().values_list(*LINE_FIELDS, named=True))
+    lines.sort(key=lambda line: (line.due_date, line.id))
+    people = _people_names({line.person_id for line in lines})
     cases: dict[tuple[str, str], UnallocatedCase] = {}
-    rank = {"overdue": 0, "due_soon": 1, "open": 2}
-    owner_ids: set[str] = set()
-    for r in rows:
-        key = ("requests", r["request_id"]) if r["request_id"] else ("plans", r["plan_id"])
+    for line in lines:
+        key = ("requests", line.request_id) if line.request_id else ("plans", line.plan_id)
         case = cases.get(key)
         if case is None:
-            child = person_name(r["person__forename"], r["person__surname"], r["person_id"])
-            first = RULES[MilestoneKind(r["kind"])].title
-            case = UnallocatedCase(
-                key[0], key[1], r["person_id"], child, None, next_due=r["due_date"], first_duty=first
-            )
-            case.worst = r["status"]
+            first = RULES[MilestoneKind(line.kind)].title
+            child = people.get(line.person_id, line.person_id)
+            holder = owners.get(line.owner_id) if line.owner_id else None
+            case = UnallocatedCase(key[0], key[1], line.person_id, child, holder, next_due=line.due_date,
+                                   first_duty=first, worst=line.status)  # fmt: skip
             cases[key] = case
-            if r["owner_id"]:
-                owner_ids.add(r["owner_id"])
-                case.caseworker = r["owner_id"]
         case.duties += 1
-        case.overdue += r["status"] == "overdue"
-        if rank[r["status"]] < rank[case.worst]:
-            case.worst = r["status"]
-    found = Caseworker.objects.in_bulk(list(owner_ids)) if owner_ids else {}
-    for case in cases.values():
-        if case.caseworker is not None:
-            case.caseworker = found.get(case.caseworker)  # type: ignore[call-overload]
-    return sorted(cases.values(), key=lambda c: (rank[c.worst], -c.overdue, c.next_due or as_of, c.child, c.key))
+        case.overdue += line.status == "overdue"
+        if STATUS_RANK[line.status] < STATUS_RANK[case.worst]:
+            case.worst = line.status
+    return sorted(cases.values(), key=lambda c: (STATUS_RANK[c.worst], -c.overdue, c.next_due or as_of, c.child, c.key))
+
+
+def _people_names(person_ids: set[str]) -> dict[str, str]:
+    """Person id -> "Forename Surname", one query per 500 people."""
+    from sendtrack.records.models import Person
+
+    names: dict[str, str] = {}
+    ids = sorted(person_ids)
+    for start in range(0, len(ids), 500):
+        for pk, forename, surname in Person.objects.filter(pk__in=ids[start : start + 500]).values_list(
+            "pk", "forename", "surname"
+        ):
+            names[pk] = person_name(forename, surname, pk)
+    return names
 
 
 # --- the cases a reallocation moves -------------------------------------------------------------------------------
@@ -661,8 +745,6 @@ class CaseSummary:
 def case_summaries(*, refs: Iterable[tuple[str, str]], as_of: dt.date) -> list[CaseSummary]:
     """The requests and plans named (table, key), with their child, current caseworker, version and open duties,
     for the reallocation page. Three queries whatever the number of cases; unknown keys are left out."""
-    from sendtrack.records.models import Request
-
     wanted: dict[str, list[str]] = {"requests": [], "plans": []}
     for table, key in refs:
         if table in wanted and key not in wanted[table]:
@@ -710,6 +792,7 @@ class PlannedReview:
     status: str
     owner_id: str | None
     as_of: dt.date
+    start_date: dt.date | None = None
     owner: Caseworker | None = None
     meeting_held: dt.date | None = None
     transfer_due: dt.date | None = None
@@ -794,115 +877,155 @@ class PlannerCounts:
     interim: int = 0
 
 
+PLANNER_FIELDS = ("id", "kind", "rule", "plan_id", "person_id", "person__forename", "person__surname",
+                  "person__birth_date", "start_date", "due_date", "status", "owner_id")  # fmt: skip
+PLANNER_KINDS = (*REVIEW_KINDS, MilestoneKind.PHASE_TRANSFER.value, MilestoneKind.INTERIM_REVIEW.value)
+
+
 @dataclass
 class Planner:
+    """The review planner's three lists (worklist lines, by due date) and its counts; `review_items`,
+    `transfer_items` and `interim_items` turn a page of lines into what the page shows."""
+
     as_of: dt.date
     until: dt.date
     include_overdue: bool
-    reviews: QuerySet[Milestone]
-    transfers: QuerySet[Milestone]
-    interim: QuerySet[Milestone]
+    duties: Duties
+    reviews: list[Any]
+    transfers: list[Any]
+    interim: list[Any]
     counts: PlannerCounts
+    #: plan -> the dates of its review meetings held by the as-of date and still awaiting their decision then
+    held: dict[str, list[dt.date]]
+
+    def meeting_held(self, line: Any) -> dt.date | None:
+        """The meeting of this review's period, if it was held and awaits its decision: on or after the period's
+        start (the plan's start or the last decision), on or before the as-of date."""
+        meetings = [m for m in self.held.get(line.plan_id, ()) if m >= line.start_date]
+        return max(meetings) if meetings else None
+
+    def _by_plan(self, kinds: tuple[str, ...]) -> dict[str, Any]:
+        """The earliest open duty of these kinds on each plan of the scope."""
+        out: dict[str, Any] = {}
+        for line in self.duties.everything:
+            if (
+                line.kind in kinds
+                and line.plan_id
+                and (line.plan_id not in out or line.due_date < out[line.plan_id].due_date)
+            ):
+                out[line.plan_id] = line
+        return out
+
+    def _rows(self, lines: Sequence[Any]) -> list[dict[str, Any]]:
+        """The given lines in full (`PLANNER_FIELDS`), in the same order: one query per 500 lines."""
+        by_id: dict[int, dict[str, Any]] = {}
+        ids = [line.id for line in lines]
+        for start in range(0, len(ids), 500):
+            qs = records.milestones_at(as_of=self.as_of).filter(id__in=ids[start : start + 500]).order_by()
+            by_id.update((r["id"], r) for r in qs.values(*PLANNER_FIELDS))
+        return [by_id[i] for i in ids if i in by_id]
+
+    def review_items(self, lines: Sequence[Any]) -> list[PlannedReview]:
+        """Reviews (or interim reviews) with the meeting held for the period, a phase transfer the review must also
+        settle, whether the child is under 5, and who holds the plan. Two queries whatever the number of lines."""
+        rows = self._rows(lines)
+        transfers = self._by_plan((MilestoneKind.PHASE_TRANSFER.value,))
+        held = {line.id: self.meeting_held(line) for line in lines}
+        owners = Caseworker.objects.in_bulk(list({r["owner_id"] for r in rows if r["owner_id"]}))
+        items = []
+        for r in rows:
+            item = PlannedReview(
+                milestone_id=r["id"], kind=r["kind"], plan_id=r["plan_id"], person_id=r["person_id"],
+                child=person_name(r["person__forename"], r["person__surname"], r["person_id"]),
+                birth_date=r["person__birth_date"], due_date=r["due_date"], status=r["status"],
+                owner_id=r["owner_id"], as_of=self.as_of, start_date=r["start_date"],
+                owner=owners.get(r["owner_id"]) if r["owner_id"] else None, meeting_held=held.get(r["id"]),
+            )  # fmt: skip
+            transfer = transfers.get(r["plan_id"])
+            if transfer is not None:
+                item.transfer_due = transfer.due_date
+            item.interim = item.age is not None and item.age < 5
+            items.append(item)
+        return items
+
+    def interim_items(self, lines: Sequence[Any]) -> list[PlannedReview]:
+        return self.review_items(lines)
+
+    def transfer_items(self, lines: Sequence[Any]) -> list[PlannedTransfer]:
+        """Phase transfers with the date of the move and the plan's next review due. Three queries."""
+        rows = self._rows(lines)
+        plan_ids = list({r["plan_id"] for r in rows})
+        moves: dict[tuple[str, dt.date], dt.date] = {}
+        for plan_id, transfer_date in _chunked_values(
+            lambda ids: PhaseTransfer.objects.filter(plan_id__in=ids).values_list("plan_id", "transfer_date"), plan_ids
+        ):
+            moves[(plan_id, add_months_rolling(transfer_date, -12))] = transfer_date
+        reviews = self._by_plan(REVIEW_KINDS)
+        owners = Caseworker.objects.in_bulk(list({r["owner_id"] for r in rows if r["owner_id"]}))
+        return [
+            PlannedTransfer(
+                milestone_id=r["id"],
+                plan_id=r["plan_id"],
+                person_id=r["person_id"],
+                child=person_name(r["person__forename"], r["person__surname"], r["person_id"]),
+                birth_date=r["person__birth_date"],
+                rule=r["rule"],
+                start_date=r["start_date"],
+                due_date=r["due_date"],
+                status=r["status"],
+                owner_id=r["owner_id"],
+                as_of=self.as_of,
+                owner=owners.get(r["owner_id"]) if r["owner_id"] else None,
+                transfer_date=moves.get((r["plan_id"], r["start_date"])),
+                review_due=reviews[r["plan_id"]].due_date if r["plan_id"] in reviews else None,
+            )  # fmt: skip
+            for r in rows
+        ]
 
 
-PLANNER_FIELDS = ("id", "kind", "rule", "plan_id", "person_id", "person__forename", "person__surname",
-                  "person__birth_date", "start_date", "due_date", "status", "owner_id")  # fmt: skip
+def _by_due(line: Any) -> tuple[Any, ...]:
+    return (line.due_date, line.person_id, line.id)
 
 
 def planner(*, as_of: dt.date, weeks: int, scope: Scope, include_overdue: bool = False) -> Planner:
     """The review planner: reviews falling due from `as_of` to `weeks` weeks later (and, if asked, those already
     overdue); every phase transfer still to be made this round (the duty exists from 12 months before the move,
     due before 15 February or 31 March); under-5s whose interim review falls due by the end of the window.
-    Lazy querysets plus one query for the counts."""
+
+    Cut from the scope's worklist lines (one query, `Duties`), plus one query for the review meetings held and
+    awaiting their decision; only the lines shown are then read in full.
+    """
     until = as_of + dt.timedelta(weeks=weeks)
-    base = scope.milestones(records.milestones_at(as_of=as_of, statuses=OPEN_STATUSES))
-    base = base.annotate(meeting_held=meeting_held(as_of))
-    reviews = base.filter(kind__in=REVIEW_KINDS, due_date__lte=until)
-    if not include_overdue:
-        reviews = reviews.filter(due_date__gte=as_of)
-    transfers = base.filter(kind=MilestoneKind.PHASE_TRANSFER.value)
-    interim = base.filter(kind=MilestoneKind.INTERIM_REVIEW.value, due_date__lte=until)
+    duties = Duties(as_of=as_of, scope=scope)
+    transfer, interim = MilestoneKind.PHASE_TRANSFER.value, MilestoneKind.INTERIM_REVIEW.value
+    lines = sorted((line for line in duties.everything if line.kind in PLANNER_KINDS), key=_by_due)
+    undecided = Q(decision_date__isnull=True) | Q(decision_date__gt=as_of)
+    meetings = Review.objects.filter(undecided, meeting_date__lte=as_of)
+    owners = scope.owners()
+    if owners is not None:
+        meetings = meetings.filter(plan__caseworker_id__in=owners)
+    held: dict[str, list[dt.date]] = defaultdict(list)
+    for plan_id, meeting in meetings.order_by().values_list("plan_id", "meeting_date"):
+        held[plan_id].append(meeting)
+    plan = Planner(as_of, until, include_overdue, duties, [], [], [], PlannerCounts(), dict(held))
+    reviews = [line for line in lines if line.kind in REVIEW_KINDS and line.due_date <= until]
+    plan.reviews = [line for line in reviews if include_overdue or line.due_date >= as_of]
+    plan.transfers = [line for line in lines if line.kind == transfer]
+    plan.interim = [line for line in lines if line.kind == interim and line.due_date <= until]
     week_end = as_of + dt.timedelta(days=THIS_WEEK_DAYS - 1)
+    # invitations go out 6 weeks before the due date: 4 weeks for the decision, then 2 weeks' notice before that
     invite_gap = dt.timedelta(days=MEETING_BEFORE_DUE_DAYS + INVITES_BEFORE_MEETING_DAYS)
-    review = Q(kind__in=REVIEW_KINDS)
-    in_window = Q(due_date__gte=as_of, due_date__lte=until)
-    listed = Q(due_date__lte=until) if include_overdue else in_window
-    transfer = Q(kind=MilestoneKind.PHASE_TRANSFER.value)
-    not_held = Q(meeting_held=False)
-    values = base.order_by().aggregate(
-        reviews=Count("id", filter=review & listed),
-        # invitations go out 6 weeks before the due date (4 weeks for the decision, 2 weeks' notice)
-        invite_this_week=Count(
-            "id", filter=review & not_held & Q(due_date__gte=as_of + invite_gap, due_date__lte=week_end + invite_gap)
-        ),
-        late_invites=Count("id", filter=review & not_held & Q(due_date__gte=as_of, due_date__lt=as_of + invite_gap)),
-        overdue=Count("id", filter=review & Q(status="overdue")),
-        transfers=Count("id", filter=transfer),
-        transfers_due_in_window=Count("id", filter=transfer & in_window),
-        interim=Count("id", filter=Q(kind=MilestoneKind.INTERIM_REVIEW.value, due_date__lte=until)),
+    waiting = [line for line in reviews if plan.meeting_held(line) is None]
+    plan.counts = PlannerCounts(
+        reviews=len(plan.reviews),
+        invite_this_week=sum(1 for line in waiting if as_of + invite_gap <= line.due_date <= week_end + invite_gap),
+        late_invites=sum(1 for line in waiting if as_of <= line.due_date < as_of + invite_gap),
+        overdue=sum(1 for line in reviews if line.status == "overdue"),
+        transfers=len(plan.transfers),
+        transfers_due_in_window=sum(1 for line in plan.transfers if as_of <= line.due_date <= until),
+        interim=len(plan.interim),
     )
-    counts = PlannerCounts(**{k: int(v or 0) for k, v in values.items()})
-    order = ("due_date", "person__surname", "person__forename", "id")
-    return Planner(as_of, until, include_overdue, reviews.order_by(*order), transfers.order_by(*order),
-                   interim.order_by(*order), counts)  # fmt: skip
-
-
-def meeting_held(as_of: dt.date) -> Exists:
-    """Whether the review meeting of the milestone's period was held by `as_of` and awaits its decision: a meeting
-    of its plan on or after the period's start, on or before `as_of`, with no decision by then."""
-    meetings = Review.objects.filter(plan_id=OuterRef("plan_id"), meeting_date__gte=OuterRef("start_date"),
-                                     meeting_date__lte=as_of)  # fmt: skip
-    return Exists(meetings.filter(Q(decision_date__isnull=True) | Q(decision_date__gt=as_of)))
-
-
-def planned_reviews(rows: Sequence[dict[str, Any]], *, as_of: dt.date) -> list[PlannedReview]:
-    """Planner rows as `PlannedReview`s, with the meeting already held for the period (if any), a phase transfer
-    the review must also settle, and whether the child is under 5. Three queries whatever the number of rows."""
-    items = [
-        PlannedReview(
-            milestone_id=r["id"], kind=r["kind"], plan_id=r["plan_id"], person_id=r["person_id"],
-            child=person_name(r["person__forename"], r["person__surname"], r["person_id"]),
-            birth_date=r["person__birth_date"], due_date=r["due_date"], status=r["status"], owner_id=r["owner_id"],
-            as_of=as_of,
-        )
-        for r in rows
-    ]  # fmt: skip
-    plan_ids = list({i.plan_id for i in items})
-    if not plan_ids:
-        return items
-    starts = {r["id"]: r["start_date"] for r in rows}
-    held: dict[str, dt.date] = {}
-    for plan_id, meeting in _chunked_values(
-        lambda ids: (
-            Review.objects.filter(plan_id__in=ids, meeting_date__lte=as_of)
-            .filter(Q(decision_date__isnull=True) | Q(decision_date__gt=as_of))
-            .values_list("plan_id", "meeting_date")
-        ),
-        plan_ids,
-    ):
-        held[plan_id] = max(meeting, held.get(plan_id, meeting))
-    transfers: dict[str, tuple[dt.date, str]] = {}
-    for plan_id, due, rule in _chunked_values(
-        lambda ids: (
-            records.milestones_at(as_of=as_of, kinds=["phase_transfer"], statuses=OPEN_STATUSES)
-            .filter(plan_id__in=ids)
-            .values_list("plan_id", "due_date", "rule")
-        ),
-        plan_ids,
-    ):
-        if plan_id not in transfers or due < transfers[plan_id][0]:
-            transfers[plan_id] = (due, rule)
-    owners = Caseworker.objects.in_bulk(list({i.owner_id for i in items if i.owner_id}))
-    for item in items:
-        meeting = held.get(item.plan_id)
-        start = starts.get(item.milestone_id)
-        if meeting is not None and (start is None or meeting >= start):
-            item.meeting_held = meeting
-        if item.plan_id in transfers:
-            item.transfer_due, item.transfer_rule = transfers[item.plan_id]
-        item.owner = owners.get(item.owner_id) if item.owner_id else None
-        item.interim = item.age is not None and item.age < 5
-    return items
+    return plan
 
 
 def _chunked_values(query: Any, ids: Sequence[str], size: int = 500) -> Iterator[tuple[Any, ...]]:
@@ -935,10 +1058,6 @@ class PlannedTransfer:
         return "Secondary school to post-16" if self.rule == "R16" else "Between school phases"
 
     @property
-    def deadline_words(self) -> str:
-        return "before 31 March" if self.rule == "R16" else "before 15 February"
-
-    @property
     def status_words(self) -> str:
         return STATUS_WORDS.get(self.status, self.status)
 
@@ -947,42 +1066,9 @@ class PlannedTransfer:
         return (self.due_date - self.as_of).days
 
     @property
+    def age(self) -> int | None:
+        return age_on(self.birth_date, self.as_of) if self.birth_date else None
+
+    @property
     def owner_name(self) -> str:
         return owner_words(self.owner, self.as_of)
-
-
-def planned_transfers(rows: Sequence[dict[str, Any]], *, as_of: dt.date) -> list[PlannedTransfer]:
-    """Phase-transfer rows with the move's date and the plan's next review due (three queries)."""
-    items = [
-        PlannedTransfer(
-            milestone_id=r["id"], plan_id=r["plan_id"], person_id=r["person_id"],
-            child=person_name(r["person__forename"], r["person__surname"], r["person_id"]),
-            birth_date=r["person__birth_date"], rule=r["rule"], start_date=r["start_date"], due_date=r["due_date"],
-            status=r["status"], owner_id=r["owner_id"], as_of=as_of,
-        )
-        for r in rows
-    ]  # fmt: skip
-    plan_ids = list({i.plan_id for i in items})
-    if not plan_ids:
-        return items
-    moves: dict[tuple[str, dt.date], dt.date] = {}
-    for plan_id, transfer_date in _chunked_values(
-        lambda ids: PhaseTransfer.objects.filter(plan_id__in=ids).values_list("plan_id", "transfer_date"), plan_ids
-    ):
-        moves[(plan_id, add_months_rolling(transfer_date, -12))] = transfer_date
-    reviews: dict[str, dt.date] = {}
-    for plan_id, due in _chunked_values(
-        lambda ids: (
-            records.milestones_at(as_of=as_of, kinds=list(REVIEW_KINDS), statuses=OPEN_STATUSES)
-            .filter(plan_id__in=ids)
-            .values_list("plan_id", "due_date")
-        ),
-        plan_ids,
-    ):
-        reviews[plan_id] = min(due, reviews.get(plan_id, due))
-    owners = Caseworker.objects.in_bulk(list({i.owner_id for i in items if i.owner_id}))
-    for item in items:
-        item.transfer_date = moves.get((item.plan_id, item.start_date))
-        item.review_due = reviews.get(item.plan_id)
-        item.owner = owners.get(item.owner_id) if item.owner_id else None
-    return items

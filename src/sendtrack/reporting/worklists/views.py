@@ -164,17 +164,17 @@ def my_work(request: HttpRequest) -> HttpResponse:
     as_of = form.cleaned_data["as_of"]
     due_soon_days, _target = _settings()
     scope = selectors.Scope(caseworker=caseworker)
-    qs = selectors.worklist(as_of=as_of, scope=scope, kinds=form.cleaned_data["kind"],
-                            statuses=form.cleaned_data["status"])  # fmt: skip
-    counts = selectors.worklist_counts(qs, as_of=as_of)
-    page = selectors.page_of(qs, total=counts.total, page_number=request.GET.get("page"))
+    duties = selectors.Duties(as_of=as_of, scope=scope, kinds=form.cleaned_data["kind"],
+                              statuses=form.cleaned_data["status"])  # fmt: skip
+    counts = duties.counts()
+    page = duties.page(request.GET.get("page"))
     filtered = bool(form.cleaned_data["kind"] or form.cleaned_data["status"])
     context.update(
         as_of=as_of,
         as_of_is_today=as_of == selectors.work_as_of_default(),
         counts=counts,
         page=page,
-        items=selectors.work_items(page.object_list, as_of=as_of),
+        items=selectors.work_items(duties.rows(page.object_list), as_of=as_of),
         duty_pager=_pager(request, page, param="page", label="Pages of duties", anchor="duties-table"),
         caption=_caption(counts.total, filtered),
         due_soon_days=due_soon_days,
@@ -200,8 +200,8 @@ def my_work_export(request: HttpRequest) -> HttpResponse:
         return render(request, "reporting/worklists/export_error.html", context, status=400)
     as_of = form.cleaned_data["as_of"]
     scope = selectors.Scope(caseworker=caseworker)
-    qs = selectors.worklist(as_of=as_of, scope=scope, kinds=form.cleaned_data["kind"],
-                            statuses=form.cleaned_data["status"])  # fmt: skip
+    duties = selectors.Duties(as_of=as_of, scope=scope, kinds=form.cleaned_data["kind"],
+                              statuses=form.cleaned_data["status"])  # fmt: skip
     filters = {**form.filters(), "caseworker": scope.describe()}
     return _export(
         request,
@@ -209,7 +209,7 @@ def my_work_export(request: HttpRequest) -> HttpResponse:
         slug=f"my-work-{slugify(caseworker.caseworker_id)}",
         as_of=as_of,
         filters=filters,
-        lists=[exports.duties_list(qs, as_of=as_of, link=_link(request), title="My work")],
+        lists=[exports.duties_list(duties, link=_link(request), title="My work")],
         chosen="duties",
         fmt=export_form.cleaned_data["format"],
     )
@@ -234,10 +234,10 @@ def team_work(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     as_of, scope = data["as_of"], form.scope()
     due_soon_days, target = _settings()
-    qs = selectors.worklist(as_of=as_of, scope=scope, kinds=data["kind"], statuses=data["status"])
-    counts = selectors.worklist_counts(qs, as_of=as_of)
-    page = selectors.page_of(qs, total=counts.total, page_number=request.GET.get("page"))
-    unallocated = selectors.unallocated_cases(as_of=as_of, scope=scope)
+    duties = selectors.Duties(as_of=as_of, scope=scope, kinds=data["kind"], statuses=data["status"])
+    counts = duties.counts()
+    page = duties.page(request.GET.get("page"))
+    unallocated = selectors.unallocated_cases(as_of=as_of, scope=scope, duties=duties)
     upage = Paginator(unallocated, selectors.PAGE_SIZE).get_page(request.GET.get("upage"))
     may_reallocate = user_may(request.user, ALLOCATORS)
     tracker_url = ""
@@ -249,7 +249,7 @@ def team_work(request: HttpRequest) -> HttpResponse:
             params["caseworker"] = scope.caseworker.caseworker_id
         tracker_url = f"{reverse('tracker:export')}?{urlencode(params)}"
     here = f"{reverse('reporting:team-work')}?{_query(request)}"
-    caseload = selectors.caseload(as_of=as_of, scope=scope, target=target)
+    caseload = selectors.caseload(as_of=as_of, scope=scope, target=target, duties=duties)
     for row in [*caseload.rows, *caseload.unavailable]:
         if row.caseworker is not None:
             row.query = _query(request, caseworker=row.caseworker.caseworker_id, page=None, upage=None)  # type: ignore[attr-defined]
@@ -259,7 +259,7 @@ def team_work(request: HttpRequest) -> HttpResponse:
         scope=scope,
         counts=counts,
         page=page,
-        items=selectors.work_items(page.object_list, as_of=as_of, links=True),
+        items=selectors.work_items(duties.rows(page.object_list), as_of=as_of),
         duty_pager=_pager(request, page, param="page", label="Pages of duties", anchor="duties-table"),
         caption=_caption(counts.total, bool(data["kind"] or data["status"])),
         empty_text=f"Nothing to do: no duty of {scope.describe()} matches.",
@@ -298,14 +298,15 @@ def team_work_export(request: HttpRequest) -> HttpResponse:
     as_of, scope = data["as_of"], form.scope()
     _due_soon, target = _settings()
     chosen, fmt = export_form.cleaned_data["list"], export_form.cleaned_data["format"]
-    qs = selectors.worklist(as_of=as_of, scope=scope, kinds=data["kind"], statuses=data["status"])
+    duties = selectors.Duties(as_of=as_of, scope=scope, kinds=data["kind"], statuses=data["status"])
     lists = []
     if fmt == "xlsx" or chosen == "duties":
-        lists.append(exports.duties_list(qs, as_of=as_of, link=_link(request)))
+        lists.append(exports.duties_list(duties, link=_link(request)))
     if fmt == "xlsx" or chosen == "caseload":
-        lists.append(exports.caseload_list(selectors.caseload(as_of=as_of, scope=scope, target=target)))
+        caseload = selectors.caseload(as_of=as_of, scope=scope, target=target, duties=duties)
+        lists.append(exports.caseload_list(caseload))
     if fmt == "xlsx" or chosen == "unallocated":
-        lists.append(exports.unallocated_list(selectors.unallocated_cases(as_of=as_of, scope=scope)))
+        lists.append(exports.unallocated_list(selectors.unallocated_cases(as_of=as_of, scope=scope, duties=duties)))
     slug = slugify(scope.describe()) or "all-teams"
     return _export(request, what=f"Team work of {scope.describe()}", slug=f"team-work-{slug}", as_of=as_of,
                    filters=form.filters(), lists=lists, chosen=chosen, fmt=fmt)  # fmt: skip
@@ -396,11 +397,9 @@ def planner(request: HttpRequest) -> HttpResponse:
     as_of, scope = data["as_of"], form.scope()
     plan = selectors.planner(as_of=as_of, weeks=data["weeks"], scope=scope, include_overdue=data["overdue"])
     counts = plan.counts
-    reviews = Paginator(_Lazy(plan.reviews, counts.reviews), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
-    transfers = Paginator(_Lazy(plan.transfers, counts.transfers), selectors.PAGE_SIZE).get_page(
-        request.GET.get("tpage")
-    )
-    interim = Paginator(_Lazy(plan.interim, counts.interim), selectors.PAGE_SIZE).get_page(request.GET.get("ipage"))
+    reviews = Paginator(plan.reviews, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    transfers = Paginator(plan.transfers, selectors.PAGE_SIZE).get_page(request.GET.get("tpage"))
+    interim = Paginator(plan.interim, selectors.PAGE_SIZE).get_page(request.GET.get("ipage"))
     export = reverse("reporting:planner-export")
     context.update(
         as_of=as_of,
@@ -408,11 +407,11 @@ def planner(request: HttpRequest) -> HttpResponse:
         weeks=data["weeks"],
         scope=scope,
         counts=counts,
-        review_items=selectors.planned_reviews(list(reviews.object_list), as_of=as_of),
+        review_items=plan.review_items(reviews.object_list),
         review_pager=_pager(request, reviews, param="page", label="Pages of annual reviews", anchor="reviews"),
-        transfer_items=selectors.planned_transfers(list(transfers.object_list), as_of=as_of),
+        transfer_items=plan.transfer_items(transfers.object_list),
         transfer_pager=_pager(request, transfers, param="tpage", label="Pages of phase transfers", anchor="transfers"),
-        interim_items=selectors.planned_reviews(list(interim.object_list), as_of=as_of),
+        interim_items=plan.interim_items(interim.object_list),
         interim_pager=_pager(request, interim, param="ipage", label="Pages of interim reviews", anchor="interim"),
         caseworkers=form.caseworker_choices(),
         include_overdue=data["overdue"],
@@ -433,22 +432,6 @@ def _planner_team_query(scope: selectors.Scope, as_of: dt.date) -> str:
     if scope.caseworker is not None:
         params.append(("caseworker", scope.caseworker.caseworker_id))
     return urlencode(params)
-
-
-class _Lazy:
-    """A queryset of planner rows whose length is known from the counts query."""
-
-    def __init__(self, qs: Any, total: int) -> None:
-        self.qs, self.total = qs.values(*selectors.PLANNER_FIELDS), total
-
-    def count(self) -> int:
-        return self.total
-
-    def __len__(self) -> int:
-        return self.total
-
-    def __getitem__(self, index: Any) -> Any:
-        return list(self.qs[index]) if isinstance(index, slice) else self.qs[index]
 
 
 @roles_required(TEAM_READERS)
