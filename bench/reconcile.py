@@ -72,7 +72,9 @@ try:
 except SystemExit as exc:
     code = exc.code
 usage = resource.getrusage(resource.RUSAGE_SELF)
-print(f"{usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}", file=sys.stderr)
+# VmHWM, not ru_maxrss: ru_maxrss keeps the high-water mark of the forked parent across exec.
+peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(f"{usage.ru_utime + usage.ru_stime} {peak}", file=sys.stderr)
 sys.exit(code)
 """
 
@@ -174,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"size {size:>7,} people: {wall_s:6.1f} s wall, {cpu_s:6.1f} s CPU, peak {peak_s:,.0f} MiB")
     print(f"load average at end: {load_average()} (wall time above CPU time is time spent waiting for a CPU)")
     met = wall < TARGET_SECONDS
-    print(f"target (< {TARGET_SECONDS:.0f} s for {args.people:,} people each side): {'met' if met else 'NOT MET'}")
+    verdict = "met" if met else "NOT MET in wall time"
+    print(f"target (< {TARGET_SECONDS:.0f} s for {args.people:,} people each side): {verdict}; "
+          f"CPU time {cpu:.1f} s ({'within' if cpu < TARGET_SECONDS else 'over'} the target)")  # fmt: skip
     return 0 if met else 1
 
 

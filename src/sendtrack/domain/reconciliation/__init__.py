@@ -12,7 +12,7 @@ result.kpi_lines            # the KPIs of kpis.md on each side, and the differen
 result.kpi_impacts          # per KPI: which records moved in or out, and which differences explain it
 """
 
-from sendtrack.domain.reconciliation.engine import Reconciliation, reconcile
+from sendtrack.domain.reconciliation.engine import Reconciliation, reconcile, resolve_dates
 from sendtrack.domain.reconciliation.findings import SHIFT_MIN_RECORDS, SHIFT_SHARE
 from sendtrack.domain.reconciliation.matching import MATCH_ORDER, NEAREST_DAYS, PERSON_RULE_NAMES, RULES
 from sendtrack.domain.reconciliation.types import (
@@ -61,5 +61,6 @@ __all__ = [
     "Unmatched",
     "as_text",
     "reconcile",
+    "resolve_dates",
     "values_differ",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +53,7 @@ from sendtrack.domain.reconciliation.types import (
 )
 from sendtrack.domain.reconciliation.unmatched import unmatched_records
 
-__all__ = ["Reconciliation", "reconcile"]
+__all__ = ["Reconciliation", "reconcile", "resolve_dates"]
 
 
 @dataclass
@@ -178,6 +178,32 @@ def _info(side: Side, given: SideInfo | None, tables: Mapping[str, Sequence[Row]
     return SideInfo(given.label, given.source_system, given.extract_date, given.la_code, rows, given.rejected_rows)
 
 
+def resolve_dates(
+    old: SideInfo | None,
+    new: SideInfo | None,
+    as_of: dt.date | None = None,
+    period_from: dt.date | None = None,
+    period_to: dt.date | None = None,
+) -> tuple[dt.date, dt.date, dt.date]:
+    """The as-of date and period a reconciliation uses: those given, else the defaults of `reconcile`.
+
+    Raises `ValueError` (a message for people) for half a period, a period that ends before it starts,
+    or no as-of date to be had.
+    """
+    if as_of is None:
+        known = [s.extract_date for s in (old, new) if s is not None and s.extract_date is not None]
+        if not known:
+            raise ValueError("an as-of date is needed when neither extract carries its extract date")
+        as_of = min(known)
+    if (period_from is None) != (period_to is None):
+        raise ValueError("give both ends of the period, or neither")
+    if period_from is None or period_to is None:
+        period_from, period_to = default_period(as_of)
+    if period_from > period_to:
+        raise ValueError(f"the period starts ({period_from}) after it ends ({period_to})")
+    return as_of, period_from, period_to
+
+
 def reconcile(
     old_tables: Mapping[str, Sequence[Row]],
     new_tables: Mapping[str, Sequence[Row]],
@@ -188,26 +214,20 @@ def reconcile(
     period_from: dt.date | None = None,
     period_to: dt.date | None = None,
     kpis: KpiFunction | None = compute_kpis,
+    kpi_results: Callable[[], tuple[KpiResultLike, KpiResultLike]] | None = None,
 ) -> Reconciliation:
     """Compare two extracts (`reconciliation.md`).
 
     `as_of` defaults to the earlier of the two extract dates, so both sides are judged at a date both
     could know about; the period defaults to the calendar year of the as-of date. The KPIs are
     computed by `kpis` (`sendtrack.domain.kpis.compute_kpis`) on each extract alone, so each column is
-    what that extract reports on its own; pass `kpis=None` to skip them.
+    what that extract reports on its own; pass `kpis=None` to skip them. A caller computing the two
+    sides' KPIs elsewhere (with `kpis`, for the dates `resolve_dates` gives, say in another process
+    while this one matches) passes `kpi_results`, called when they are needed; `kpis` is then used
+    only to explain moves, one person at a time.
     """
     old_info, new_info = _info("old", old, old_tables), _info("new", new, new_tables)
-    if as_of is None:
-        known = [d for d in (old_info.extract_date, new_info.extract_date) if d is not None]
-        if not known:
-            raise ValueError("an as-of date is needed when neither extract carries its extract date")
-        as_of = min(known)
-    if (period_from is None) != (period_to is None):
-        raise ValueError("give both ends of the period, or neither")
-    if period_from is None or period_to is None:
-        period_from, period_to = default_period(as_of)
-    if period_from > period_to:
-        raise ValueError(f"the period starts ({period_from}) after it ends ({period_to})")
+    as_of, period_from, period_to = resolve_dates(old_info, new_info, as_of, period_from, period_to)
 
     sides: dict[Side, Indexed] = {
         "old": Indexed(Dataset.from_tables(old_tables)),
@@ -244,8 +264,12 @@ def reconcile(
         result.kpi_note = "KPIs were not asked for"
         return result
     computed: dict[Side, KpiResultLike] = {}
-    for side, tables in zip(SIDES, (old_tables, new_tables), strict=True):
-        computed[side] = kpis(tables, as_of=as_of, period_from=period_from, period_to=period_to)
+    given = kpi_results() if kpi_results is not None else None
+    for index, (side, tables) in enumerate(zip(SIDES, (old_tables, new_tables), strict=True)):
+        if given is not None:
+            computed[side] = given[index]
+        else:
+            computed[side] = kpis(tables, as_of=as_of, period_from=period_from, period_to=period_to)
     result.kpi_results = computed
     result.kpi_lines = compare_values(computed["old"].values, computed["new"].values)
     context = ImpactContext(
