@@ -229,15 +229,14 @@ def _record_reason(side: Side, table: str, row: Row, rid: str, sides: Mapping[Si
     free = {
         there.id_of(table, s): s for s in siblings if found.counterpart(table, other, there.id_of(table, s)) is None
     }
-    text = (
-        f"none of the {len(siblings)} {word} records of the matched {parent_word} ({other} {counterpart}) has "
-        f"{looked_for}"
-    )
+    count = len(siblings)
+    held = f"1 {word} record" if count == 1 else f"{count} {word} records"
+    text = f"the matched {parent_word} ({other} {counterpart}) has {held}, none with {looked_for}"
     nearest = _nearest_date_note(table, row, free, other)
     if nearest:
         return f"{text}; {nearest}"
     if not free:
-        return f"{text}; all of them are matched to other records"
+        return f"{text}; {'it is' if count == 1 else 'all are'} matched to other records"
     return text
 
 
