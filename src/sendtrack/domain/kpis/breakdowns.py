@@ -100,16 +100,64 @@ def _setting(rows: list[dict[str, object]], as_of: dt.date) -> str:
     return NOT_RECORDED_LABEL
 
 
-@dataclass(frozen=True)
 class Labels:
     """Group labels of plans and requests by dimension, and the references that lead other records to
-    them (assessment -> request, advice -> assessment, review -> plan), followed only when asked."""
+    them (assessment -> request, advice -> assessment, review -> plan). A record is labelled the first
+    time a breakdown asks about it: most figures touch a fraction of all requests and plans."""
 
-    plans: dict[str, dict[str, str]]
-    requests: dict[str, dict[str, str]]
-    request_of_assessment: dict[str, str]
-    assessment_of_advice: dict[str, str]
-    plan_of_review: dict[str, str]
+    def __init__(
+        self,
+        *,
+        plans: dict[str, tuple[str, str | None, str, list[dict[str, object]]]],
+        requests: dict[str, tuple[str, str | None]],
+        plan_of_request: dict[str, str],
+        request_of_assessment: dict[str, str],
+        assessment_of_advice: dict[str, str],
+        plan_of_review: dict[str, str],
+        birth: dict[str, dt.date | None],
+        team_of_worker: dict[str, str],
+        needs: dict[str, str],
+        as_of: dt.date,
+    ) -> None:
+        self.plans, self.requests, self.plan_of_request = plans, requests, plan_of_request
+        self.request_of_assessment, self.assessment_of_advice = request_of_assessment, assessment_of_advice
+        self.plan_of_review, self.birth, self.team_of_worker, self.needs = plan_of_review, birth, team_of_worker, needs
+        self.as_of = as_of
+        self._cache: dict[tuple[str, str, str], str] = {}
+        self._ages: dict[str, str] = {}
+
+    def _age(self, person: str) -> str:
+        if person not in self._ages:
+            self._ages[person] = _age_group(self.birth.get(person), self.as_of)
+        return self._ages[person]
+
+    def _team(self, worker: str | None) -> str:
+        return self.team_of_worker.get(worker, NOT_ALLOCATED) if worker else NOT_ALLOCATED
+
+    def _plan_label(self, dimension: str, key: str) -> str:
+        found = self.plans.get(key)
+        if found is None:
+            return NOT_RECORDED_LABEL
+        person, worker, _plan, placements = found
+        if dimension == "primary_need":
+            return self.needs.get(key, NOT_RECORDED_LABEL)
+        if dimension == "age_group":
+            return self._age(person)
+        if dimension == "setting":
+            return _setting(placements, self.as_of)
+        return self._team(worker)
+
+    def _request_label(self, dimension: str, key: str) -> str:
+        found = self.requests.get(key)
+        if found is None:
+            return NOT_RECORDED_LABEL
+        person, worker = found
+        if dimension == "age_group":
+            return self._age(person)
+        if dimension == "team":
+            return self._team(worker)
+        plan = self.plan_of_request.get(key)
+        return self.label(dimension, "plans", plan) if plan else NO_PLAN
 
     def label(self, dimension: str, table: str, member_id: str) -> str:
         key = member_id.split(ID_SEPARATOR, 1)[0] if table in ("plans", "phase_transfers") else member_id
@@ -119,16 +167,17 @@ class Labels:
             key, table = self.request_of_assessment.get(key, ""), "requests"
         if table == "reviews":
             key, table = self.plan_of_review.get(key, ""), "plans"
-        source = self.requests if table == "requests" else self.plans
-        return source[dimension].get(key, NOT_RECORDED_LABEL)
+        table = "requests" if table == "requests" else "plans"
+        cached = self._cache.get((dimension, table, key))
+        if cached is None:
+            compute = self._request_label if table == "requests" else self._plan_label
+            cached = self._cache[(dimension, table, key)] = compute(dimension, key)
+        return cached
 
 
 def dimension_labels(tables: Tables, *, as_of: dt.date) -> Labels:
-    """Label every plan and request by each breakdown dimension (other records reach them by reference)."""
-    birth = {str(r["person_id"]): _date(r, "birth_date") for r in tables.get("people", ())}
-    team_of_worker = {
-        str(r["caseworker_id"]): _text(r, "team") or NOT_RECORDED_LABEL for r in tables.get("caseworkers", ())
-    }
+    """What each breakdown dimension needs to label any plan or request (other records reach them by
+    reference); the labels themselves are worked out when asked for."""
     needs: dict[str, str] = {}
     for r in tables.get("needs", ()):
         if _text(r, "sen_type_rank") in ("1", None) and _text(r, "sen_type"):
@@ -137,48 +186,36 @@ def dimension_labels(tables: Tables, *, as_of: dt.date) -> Labels:
     placements: dict[str, list[dict[str, object]]] = defaultdict(list)
     for r in tables.get("placements", ()):
         placements[str(r["plan_id"])].append(dict(r))
-    ages: dict[str, str] = {}
-
-    def age_group(person: str) -> str:
-        if person not in ages:
-            ages[person] = _age_group(birth.get(person), as_of)
-        return ages[person]
-
-    plan_labels: dict[str, dict[str, str]] = {d: {} for d in DIMENSIONS}
+    plans: dict[str, tuple[str, str | None, str, list[dict[str, object]]]] = {}
     plan_of_assessment: dict[str, str] = {}
     for r in tables.get("plans", ()):
         pid = str(r["plan_id"])
-        worker = _text(r, "caseworker_id")
-        plan_labels["primary_need"][pid] = needs.get(pid, NOT_RECORDED_LABEL)
-        plan_labels["age_group"][pid] = age_group(str(r["person_id"]))
-        plan_labels["setting"][pid] = _setting(placements.get(pid, []), as_of)
-        plan_labels["team"][pid] = team_of_worker.get(worker, NOT_ALLOCATED) if worker else NOT_ALLOCATED
+        plans[pid] = (str(r["person_id"]), _text(r, "caseworker_id"), pid, placements.get(pid, []))
         assessment = _text(r, "assessment_id")
         if assessment:
             plan_of_assessment.setdefault(assessment, pid)
-
-    request_labels: dict[str, dict[str, str]] = {d: {} for d in DIMENSIONS}
-    plan_of_request: dict[str, str] = {}
     request_of_assessment: dict[str, str] = {}
+    plan_of_request: dict[str, str] = {}
     for r in tables.get("assessments", ()):
         aid, rid = str(r["assessment_id"]), str(r["request_id"])
         request_of_assessment[aid] = rid
         if aid in plan_of_assessment:
             plan_of_request.setdefault(rid, plan_of_assessment[aid])
-    for r in tables.get("requests", ()):
-        rid = str(r["request_id"])
-        worker = _text(r, "caseworker_id")
-        plan = plan_of_request.get(rid)
-        request_labels["primary_need"][rid] = plan_labels["primary_need"][plan] if plan else NO_PLAN
-        request_labels["setting"][rid] = plan_labels["setting"][plan] if plan else NO_PLAN
-        request_labels["age_group"][rid] = age_group(str(r["person_id"]))
-        request_labels["team"][rid] = team_of_worker.get(worker, NOT_ALLOCATED) if worker else NOT_ALLOCATED
     return Labels(
-        plan_labels,
-        request_labels,
-        request_of_assessment,
-        {str(r["advice_id"]): str(r["assessment_id"]) for r in tables.get("advice", ())},
-        {str(r["review_id"]): str(r["plan_id"]) for r in tables.get("reviews", ())},
+        plans=plans,
+        requests={
+            str(r["request_id"]): (str(r["person_id"]), _text(r, "caseworker_id")) for r in tables.get("requests", ())
+        },
+        plan_of_request=plan_of_request,
+        request_of_assessment=request_of_assessment,
+        assessment_of_advice={str(r["advice_id"]): str(r["assessment_id"]) for r in tables.get("advice", ())},
+        plan_of_review={str(r["review_id"]): str(r["plan_id"]) for r in tables.get("reviews", ())},
+        birth={str(r["person_id"]): _date(r, "birth_date") for r in tables.get("people", ())},
+        team_of_worker={
+            str(r["caseworker_id"]): _text(r, "team") or NOT_RECORDED_LABEL for r in tables.get("caseworkers", ())
+        },
+        needs=needs,
+        as_of=as_of,
     )
 
 

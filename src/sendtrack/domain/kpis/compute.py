@@ -346,9 +346,14 @@ def _milestone_flows(
                 out["reviews_due"].append(Flow(duty_id(m.record_id, m.start_date), m.due_date, None, tags))
 
 
-def _min_end(*days: dt.date | None) -> dt.date | None:
-    present = [d for d in days if d is not None]
-    return min(present) if present else None
+def _min_end(a: dt.date | None, b: dt.date | None, c: dt.date | None = None) -> dt.date | None:
+    """The earliest of the dates given (None: no date)."""
+    out = a
+    if b is not None and (out is None or b < out):
+        out = b
+    if c is not None and (out is None or c < out):
+        out = c
+    return out
 
 
 def stock_intervals(

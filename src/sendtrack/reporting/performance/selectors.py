@@ -103,18 +103,23 @@ def _values_list(qs: Any, paths: Sequence[str], date_indexes: Sequence[int]) -> 
 
 
 def _typed(rows: list[tuple[Any, ...]], dates: Sequence[int], flags: Sequence[int]) -> list[tuple[Any, ...]]:
-    """Dates (ISO text on SQLite) parsed and flags made bool, a column at a time (one C-speed pass each)."""
+    """Dates (ISO text on SQLite, dates already on PostgreSQL) parsed and flags made bool, a column at a
+    time with C-speed `map`: a Python loop per value is most of the cost of reading 100,000 rows."""
     if not rows:
         return []
     columns = list(zip(*rows, strict=True))
     iso = dt.date.fromisoformat
     for i in dates:
-        columns[i] = tuple(
-            v if (v is None or type(v) is dt.date) else iso(v[:10] if isinstance(v, str) else str(v)[:10])
-            for v in columns[i]
-        )
+        column = columns[i]
+        sample = next((v for v in column if v is not None), None)
+        if sample is None or type(sample) is dt.date:
+            continue
+        if None in column:
+            columns[i] = tuple(None if v is None else iso(v) for v in column)
+        else:
+            columns[i] = tuple(map(iso, column))
     for i in flags:
-        columns[i] = tuple(bool(v) for v in columns[i])
+        columns[i] = tuple(map(bool, columns[i]))
     return list(zip(*columns, strict=True))
 
 
