@@ -33,7 +33,9 @@ from sendtrack.quality.forms import (
 )
 from sendtrack.records.findings import check_date, findings_check_all
 from sendtrack.records.models import Caseworker
+from sendtrack.records.selectors import person_of
 from sendtrack.records.services import ConcurrentChange
+from sendtrack.records.tables import TABLE_MODELS
 from sendtrack.records.views import page_numbers
 
 PER_PAGE = 50
@@ -159,7 +161,7 @@ def trend_chart(points: list[selectors.TrendPoint], width: int = 600, height: in
 # --- lists ----------------------------------------------------------------------------------------------
 
 
-def _links(request: HttpRequest, rows: list[Any]) -> list[dict[str, Any]]:
+def _links(rows: list[Any]) -> list[dict[str, Any]]:
     """Each finding on a list with what a user does next: open its record, open the child."""
     out = []
     for f in rows:
@@ -199,7 +201,7 @@ def findings(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "page_numbers": page_numbers(page),
-        "rows": _links(request, list(page.object_list)),
+        "rows": _links(list(page.object_list)),
         "export_csv": reverse("quality:export") + "?" + urlencode({**params.dict(), "format": "csv"}),
         "export_xlsx": reverse("quality:export") + "?" + urlencode({**params.dict(), "format": "xlsx"}),
         "may_fix": _may_fix(request),
@@ -223,7 +225,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         context.update(
             page=page,
             page_numbers=page_numbers(page),
-            rows=_links(request, list(page.object_list)),
+            rows=_links(list(page.object_list)),
             counts=counts,
             total=sum(counts.values()),
             team_url=list_url(team=caseworker.team.name) if caseworker.team else None,
@@ -244,8 +246,6 @@ def _record_context(request: HttpRequest, table: str, key: str) -> dict[str, Any
         raise Http404("No record with this reference has data-quality findings")
     person_id = next((f.person_id for f in items if f.person_id), None)
     if obj is not None:
-        from sendtrack.records.selectors import person_of
-
         person_id = person_of(table, obj) or person_id
     plan_id = getattr(obj, "plan_id", None)
     open_items = [f for f in items if f.resolved_on is None]
@@ -253,7 +253,8 @@ def _record_context(request: HttpRequest, table: str, key: str) -> dict[str, Any
     correctable = services.correctable_columns(table, open_items) if obj is not None else []
     values = {}
     if obj is not None:
-        tm_fields = dict(zip(*_columns_attnames(table), strict=True))
+        tm = TABLE_MODELS[table]
+        tm_fields = dict(zip(tm.table.column_names, tm.fields, strict=True))
         shown = dict.fromkeys([*fields, *correctable])
         values = {name: getattr(obj, tm_fields[name]) for name in shown if name in tm_fields}
     return {
@@ -271,13 +272,6 @@ def _record_context(request: HttpRequest, table: str, key: str) -> dict[str, Any
         "fix_url": reverse("quality:fix", kwargs={"table": table, "key": key}),
         "may_fix": _may_fix(request),
     }
-
-
-def _columns_attnames(table: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    from sendtrack.records.tables import TABLE_MODELS
-
-    tm = TABLE_MODELS[table]
-    return tm.table.column_names, tm.fields
 
 
 def _history_url(table: str, obj: Any) -> str | None:
