@@ -55,3 +55,12 @@ def test_password_validators_require_12_characters():
 
     with pytest.raises(ValidationError, match="at least 12 characters"):
         validate_password("short1!")
+
+
+def test_the_header_shows_the_council_name_set_on_the_settings_page(client):
+    from sendtrack.core.models import service_settings
+
+    settings_row = service_settings()
+    settings_row.council_name = "Testshire County Council"
+    settings_row.save()
+    assert "Testshire County Council" in client.get(reverse("accounts:sign-in")).content.decode()

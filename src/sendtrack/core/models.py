@@ -71,5 +71,32 @@ def service_settings() -> ServiceSettings:
     return obj
 
 
+COUNCIL_NAME_CACHE_KEY = "sendtrack:council_name"
+COUNCIL_NAME_CACHE_SECONDS = 60
+
+
+def council_name() -> str:
+    """The council's name for every page's header, from the settings page, cached so a page costs no query.
+
+    Saving the settings clears the cache in this process; other processes see the change within a minute.
+    """
+    from django.core.cache import cache
+
+    name = cache.get(COUNCIL_NAME_CACHE_KEY)
+    if name is None:
+        name = service_settings().council_name
+        cache.set(COUNCIL_NAME_CACHE_KEY, name, COUNCIL_NAME_CACHE_SECONDS)
+    return str(name)
+
+
+def _forget_council_name(**kwargs: Any) -> None:
+    from django.core.cache import cache
+
+    cache.delete(COUNCIL_NAME_CACHE_KEY)
+
+
+models.signals.post_save.connect(_forget_council_name, sender=ServiceSettings, dispatch_uid="forget_council_name")
+
+
 def setting(name: str) -> Any:
     return getattr(service_settings(), name)
