@@ -102,6 +102,10 @@ def test_export_writes_a_loadable_extract(runner, example_path, tmp_path):
     result = runner.invoke(cli, ["export", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert (out / "requests.csv").read_text().splitlines()[0].startswith("request_id,person_id,received_date")
+    from sendtrack.records.models import ExportLog
+
+    logged = ExportLog.objects.get()
+    assert (logged.username, logged.rows) == ("command line", 37)
     again = runner.invoke(cli, ["export", "--out", str(out)])
     assert again.exit_code == 2
     assert "not an empty folder" in again.stderr

@@ -121,6 +121,14 @@ def export(out: Path, fmt: str | None, force: bool) -> None:
     if extract is None:
         fail("nothing to export: no extract has been loaded into this database", code=1)
     write_extract(extract, out, format=fmt)  # type: ignore[arg-type]
+    from sendtrack.records.audit import export_log_record
+
+    export_log_record(
+        user=None,
+        what=f"whole database as a canonical extract ({fmt})",
+        rows=extract.count(),
+        filters={"out": str(out)},
+    )
     click.echo(f"Wrote {extract.count()} records to {out}", err=True)
 
 
