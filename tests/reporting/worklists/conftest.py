@@ -21,7 +21,8 @@ PASSWORD = "a long enough password 1"
 
 def person(person_id: str, forename: str, surname: str, born: dt.date) -> dict:
     return {"person_id": person_id, "upn": None, "uln": None, "upn_unknown": "UN1", "surname": surname,
-            "forename": forename, "birth_date": born, "sex": "F", "ethnicity": "WBRI", "postcode": "ZZ1 1AG"}  # fmt: skip
+            "forename": forename, "birth_date": born, "sex": "F", "ethnicity": "WBRI",
+            "postcode": "ZZ1 1AG"}  # fmt: skip
 
 
 def request_row(request_id: str, person_id: str, received: dt.date, caseworker: str | None, outcome: str = "A",

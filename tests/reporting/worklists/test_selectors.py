@@ -51,8 +51,10 @@ def test_each_line_says_how_late_or_how_long_is_left_and_the_duty_in_words(counc
     first, second = items(robin())[:2]
     assert (first.days, first.days_words, first.title) == (-3, "3 days overdue", "Decide whether to assess")
     assert (second.days, second.days_words) == (6, "6 days left")
-    assert first.child == "Finn Newchild" and first.owner_name == "Robin Exampleworker"
-    assert first.case == ("requests", "R006") and items(robin())[-1].case == ("plans", "PL001")
+    assert first.child == "Finn Newchild"
+    assert first.owner_name == "Robin Exampleworker"
+    assert first.case == ("requests", "R006")
+    assert items(robin())[-1].case == ("plans", "PL001")
 
 
 def test_counts_say_what_is_overdue_due_soon_and_due_this_week(council):
@@ -124,10 +126,12 @@ def test_the_caseload_table_counts_each_caseworkers_work_against_the_target(coun
     assert set(rows) == {"CW1", "CW4"}
     cw1 = rows["CW1"]
     assert (cw1.active_plans, cw1.open_requests, cw1.open_assessments, cw1.reviews_due, cw1.overdue) == (2, 2, 1, 0, 1)
-    assert cw1.per_fte == Decimal("2.0") and not cw1.over_target
+    assert cw1.per_fte == Decimal("2.0")
+    assert not cw1.over_target
     assert rows["CW4"].per_fte == Decimal("0.0")
     leaver = caseload.unavailable[0]
-    assert leaver.caseworker.pk == "CW3" and (leaver.active_plans, leaver.reviews_due) == (1, 1)
+    assert leaver.caseworker.pk == "CW3"
+    assert (leaver.active_plans, leaver.reviews_due) == (1, 1)
     total = caseload.total
     assert (total.active_plans, total.fte, total.reviews_due, total.overdue) == (3, Decimal("1.50"), 1, 1)
     assert total.per_fte == Decimal("1.3")  # kpis.md: plans held by caseworkers who can hold work (2) / 1.5 FTE
@@ -136,7 +140,8 @@ def test_the_caseload_table_counts_each_caseworkers_work_against_the_target(coun
 def test_a_caseworker_over_the_target_is_flagged(council):
     caseload = selectors.caseload(as_of=AS_OF, scope=north(), target=1)
     cw1 = next(r for r in caseload.rows if r.caseworker.pk == "CW1")
-    assert cw1.over_target and cw1.pc_of_target == 200
+    assert cw1.over_target
+    assert cw1.pc_of_target == 200
 
 
 def test_unallocated_cases_are_those_whose_caseworker_cannot_hold_work(council):
@@ -193,7 +198,8 @@ def test_overdue_reviews_are_listed_only_when_asked(council):
     assert "PL004" not in {r.plan_id for r in default}  # due 19 Mar: overdue by 25 Mar
     plan, asked = planner_reviews(robin(), as_of=D(2026, 3, 25), weeks=4, include_overdue=True)
     assert [(r.plan_id, r.status) for r in asked] == [("PL004", "overdue")]
-    assert plan.counts.overdue == 1 and plan.counts.reviews == 1
+    assert plan.counts.overdue == 1
+    assert plan.counts.reviews == 1
 
 
 def test_the_planner_lists_phase_transfers_and_under_5s_interim_reviews(council):

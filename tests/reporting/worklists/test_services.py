@@ -25,7 +25,8 @@ def nia() -> Caseworker:
 
 def test_a_reallocated_request_moves_every_duty_from_one_list_to_the_other_at_once(council, manager):
     robin_before, nia_before = duties_of("CW1"), duties_of("CW4")
-    assert ("decision_to_assess", "R007") in robin_before and not nia_before
+    assert ("decision_to_assess", "R007") in robin_before
+    assert not nia_before
     moved = services.case_reallocate(record=Request.objects.get(pk="R007"), caseworker=nia(), by=manager)
     assert moved
     assert duties_of("CW1") == robin_before - {("decision_to_assess", "R007")}
@@ -73,7 +74,8 @@ def test_many_cases_move_together(council, manager):
         caseworker=nia(),
         by=manager,
     )
-    assert [c.key for c in result.moved] == ["R011", "PL010", "R006"] and not result.unchanged
+    assert [c.key for c in result.moved] == ["R011", "PL010", "R006"]
+    assert not result.unchanged
     assert set(Request.objects.filter(pk__in=["R011", "R006"]).values_list("caseworker_id", flat=True)) == {"CW4"}
     assert Plan.objects.get(pk="PL010").caseworker_id == "CW4"
 
@@ -105,7 +107,8 @@ def test_nothing_selected_or_nobody_chosen_is_refused_with_a_message_for_each(co
     assert none.value.errors == [services.ERR_NO_CASES]
     with pytest.raises(ReallocationRefused) as nobody:
         services.cases_reallocate(cases=[CaseRef("requests", "R007")], caseworker=None, by=manager)
-    assert nobody.value.errors == [services.ERR_NO_CASEWORKER] and nobody.value.field == "caseworker"
+    assert nobody.value.errors == [services.ERR_NO_CASEWORKER]
+    assert nobody.value.field == "caseworker"
 
 
 @pytest.mark.parametrize(

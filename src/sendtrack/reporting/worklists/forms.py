@@ -182,9 +182,10 @@ class PlannerForm(ScopeMixin, forms.Form):
 
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data
+        until = data["as_of"] + dt.timedelta(weeks=data["weeks"])
         out: dict[str, Any] = {
             "as_of": data["as_of"],
-            "window": f"{data['weeks']} weeks, to {data['as_of'] + dt.timedelta(weeks=data['weeks']):%d %B %Y}",
+            "window": f"{data['weeks']} weeks, to {until.day} {until:%B %Y}",
             "whose work": self.scope().describe(),
         }
         if data.get("overdue"):
