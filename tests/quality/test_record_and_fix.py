@@ -160,3 +160,21 @@ def test_only_those_who_change_case_data_may_correct_it(client, council, sign_in
     assert client.get(fix_url("people", "P001")).status_code == 403
     assert client.post(fix_url("people", "P001"), {"upn": VALID_UPN, "version": 1}).status_code == 403
     assert Person.objects.get(pk="P001").upn == BAD_UPN
+
+
+def test_a_record_with_a_composite_key_is_found_and_corrected_without_touching_its_key(client, sign_in):
+    extract = example_extract()
+    row(extract, "placements", plan_id="PL001", kind="attended").update(ukprn="10012345")  # URN and UKPRN: DQ406
+    extract_apply(extract=extract, by=None, reason="load")
+    key = "PL001|attended|1|2025-01-27"
+    assert Finding.objects.get(code="DQ406").record_id == key
+    sign_in("caseworker")
+    response = record_page(client, "placements", key)
+    assert "DQ406 Placement needs exactly one of URN, UKPRN, SEN setting" in text(response)
+    assert links(response)["Open the child’s page (P001)"].endswith("#plans-PL001")
+    form = client.get(fix_url("placements", key)).content.decode()
+    assert 'name="ukprn"' in form
+    assert 'name="entry_date-day"' not in form  # part of the key: names the record, not corrected here
+    saved = client.post(fix_url("placements", key), {"urn": "100001", "ukprn": "", "sen_setting": "", "version": 1},
+                        follow=True)  # fmt: skip
+    assert "Resolved: DQ406" in text(saved)

@@ -116,7 +116,7 @@ def test_correcting_a_record_resolves_its_finding_today_in_the_same_save(faulty,
 
 
 def test_an_edit_that_breaks_a_record_opens_a_finding_today_owned_by_the_case_caseworker(faulty, today):
-    save_person("P002", postcode="NOT A POSTCODE")
+    save_person("P002", postcode="NOWHERE 1")
     postcode = Finding.objects.get(code="DQ106")
     assert (postcode.record_id, postcode.first_seen, postcode.caseworker_id, postcode.team) == (
         "P002",
