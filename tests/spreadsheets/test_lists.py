@@ -107,3 +107,10 @@ def test_a_csv_has_the_header_then_one_row_per_line_with_plain_values():
     assert "\r\n" in out.getvalue()
     assert csv_text(True) == "1"
     assert csv_text(dt.datetime(2026, 1, 2, 9, 30)) == "2026-01-02 09:30"
+
+
+def test_text_that_looks_like_an_error_value_stays_text():
+    content, _ = write([ListSheet("L", [ListColumn("Text")], [["#N/A"], ["#REF!"]])])
+    ws = load_workbook(io.BytesIO(content))["L"]
+    assert (ws["A2"].value, ws["A2"].data_type) == ("#N/A", "s")
+    assert (ws["A3"].value, ws["A3"].data_type) == ("#REF!", "s")

@@ -107,11 +107,14 @@ def sheet_title(text: str) -> str:
     return text.translate(SHEET_NAME_FORBIDDEN).strip()[:31] or "List"
 
 
+#: Text openpyxl would not store as plain text: a formula, or (starting with "#") an error value such as "#N/A".
+EXPLICIT_TEXT_STARTS: Final = (*FORMULA_STARTS, "#")
+
+
 def _text_cell(ws: Any, value: str) -> Any:
     text = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT].replace("\r\n", "\n").replace("\r", "\n")
     cell = WriteOnlyCell(ws, value=text)
-    if value.startswith(FORMULA_STARTS) or text.startswith(FORMULA_STARTS):
-        cell.data_type = "s"  # an explicit string: never a formula, never an error value
+    cell.data_type = "s"  # an explicit string: never a formula, never an error value
     return cell
 
 
@@ -119,6 +122,8 @@ def _cell(ws: Any, value: CellValue) -> Any:
     if value is None or value == "":
         return None
     if isinstance(value, str):
+        if value.isprintable() and len(value) <= MAX_CELL_TEXT and not value.startswith(EXPLICIT_TEXT_STARTS):
+            return value  # plain text: openpyxl stores it as a string (the fast path for most cells)
         return _text_cell(ws, value)
     if isinstance(value, bool):
         return int(value)
