@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -202,6 +202,7 @@ WORK_FIELDS = (
     "status",
     "owner_id",
 )
+STEP_FACTS = ("draft_served", "pending_review", "notice_sent", "phase_transfer")
 
 
 #: What a worklist reads for every duty of its scope: enough to filter, count, order and total it per caseworker.
@@ -266,7 +267,8 @@ class Duties:
         ids = [line.id for line in lines]
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            for row in records.milestones_at(as_of=self.as_of).filter(id__in=chunk).order_by().values(*WORK_FIELDS):
+            qs = records.milestones_at(as_of=self.as_of).filter(id__in=chunk).order_by().annotate(**step_facts())
+            for row in qs.values(*WORK_FIELDS, *STEP_FACTS):
                 by_id[row["id"]] = row
         return [by_id[i] for i in ids if i in by_id]
 
@@ -360,9 +362,10 @@ class WorkItem:
         return self.owner is None or not can_hold_work(self.owner, self.as_of)
 
 
-def work_items(rows: Iterable[dict[str, Any]], *, as_of: dt.date, links: bool = True) -> list[WorkItem]:
-    """The milestone rows of one page (or one export) as `WorkItem`s with their owners and, when `links`, the
-    step that completes each duty. A fixed number of queries whatever the number of rows."""
+def work_items(rows: Iterable[dict[str, Any]], *, as_of: dt.date) -> list[WorkItem]:
+    """The milestone rows of one page (or one export's batch), read by `Duties.rows` with the facts `step_facts`
+    adds, as `WorkItem`s with their owners and the step that completes each duty. One query (the owners)."""
+    rows = list(rows)
     items = [
         WorkItem(
             id=r["id"],
@@ -388,22 +391,36 @@ def work_items(rows: Iterable[dict[str, Any]], *, as_of: dt.date, links: bool = 
         found = Caseworker.objects.select_related("team").in_bulk(list(owners))
         for item in items:
             item.owner = found.get(item.owner_id) if item.owner_id else None
-    if links:
-        StepLinks(items).apply()
+    for item, row in zip(items, rows, strict=True):
+        StepLinks.link(item, row)
     return items
 
 
 # --- the step that completes each duty -------------------------------------------------------------------------
 
 
+def step_facts() -> dict[str, Any]:
+    """What decides the step that completes a duty, read with the duty in the same query (`Duties.rows`): whether
+    the assessment's draft was served, the plan's review meeting awaiting its decision, whether the review's
+    proposed amendments were sent, and the phase transfer a phase-transfer duty is about (the first move after
+    the duty's start, which is the move moved back 12 months). As the records hold them now: a link is for acting
+    today."""
+    meeting = Review.objects.filter(plan_id=OuterRef("plan_id"), meeting_date__isnull=False, decision_date__isnull=True)
+    move = PhaseTransfer.objects.filter(plan_id=OuterRef("plan_id"), transfer_date__gt=OuterRef("start_date"))
+    return {
+        "draft_served": Exists(Assessment.objects.filter(pk=OuterRef("record_id"), draft_plan_date__isnull=False)),
+        "pending_review": Subquery(meeting.order_by("-meeting_date").values("review_id")[:1]),
+        "notice_sent": Exists(Review.objects.filter(pk=OuterRef("record_id"), amendment_notice_date__isnull=False)),
+        "phase_transfer": Subquery(move.order_by("transfer_date").values("pk")[:1]),
+    }
+
+
 class StepLinks:
     """Links each duty to the form that records the act completing it (`records.casework.STEPS`).
 
-    Most duties map to one step; a few depend on where the case has got to: the final plan needs the draft
-    served first, an annual review whose meeting was held needs its decision, an amended plan after a meeting
-    needs the proposed amendments sent first, a phase transfer is completed on its own record. Those facts are
-    read for all the lines at once (at most four queries), as the records hold them now: a link is for acting
-    today.
+    Most duties map to one step; a few depend on where the case has got to (`step_facts`): the final plan needs
+    the draft served first, an annual review whose meeting was held needs its decision, an amended plan after a
+    meeting needs the proposed amendments sent first, a phase transfer is completed on its own record.
     """
 
     DIRECT = {
@@ -414,80 +431,34 @@ class StepLinks:
         MilestoneKind.AMENDED_PLAN.value: "amended-plan-issue",
     }
 
-    def __init__(self, items: Sequence[WorkItem]) -> None:
-        self.items = items
+    @classmethod
+    def link(cls, item: WorkItem, facts: dict[str, Any]) -> None:
+        target = cls.target(item, facts)
+        if target is None:
+            item.step_url = reverse("records:person", kwargs={"person_id": item.person_id})
+            item.step_title = "Open the case"
+        else:
+            table, key, slug = target
+            item.step_url = reverse("records:step", kwargs={"table": table, "key": key, "step": slug})
+            item.step_title = STEPS[slug].title
 
-    def apply(self) -> None:
-        items = self.items
-        assessments = [i.record_id for i in items if i.kind == "final_plan" and i.record_type == "assessments"]
-        drafted = set(
-            _chunked_values(
-                lambda ids: Assessment.objects.filter(pk__in=ids, draft_plan_date__isnull=False).values_list("pk"),
-                assessments,
-            )
-        )
-        review_plans = [i.plan_id for i in items if i.kind in PLAN_REVIEW_KINDS and i.plan_id]
-        pending: dict[str, str] = {}
-        for plan_id, review_id in _chunked_values(
-            lambda ids: (
-                Review.objects.filter(plan_id__in=ids, meeting_date__isnull=False, decision_date__isnull=True)
-                .order_by("-meeting_date")
-                .values_list("plan_id", "review_id")
-            ),
-            review_plans,
-        ):
-            pending.setdefault(plan_id, review_id)
-        reviews = [i.record_id for i in items if i.kind == "amended_plan_from_meeting"]
-        noticed = set(
-            _chunked_values(
-                lambda ids: Review.objects.filter(pk__in=ids, amendment_notice_date__isnull=False).values_list("pk"),
-                reviews,
-            )
-        )
-        transfer_plans = [i.plan_id for i in items if i.kind == "phase_transfer" and i.plan_id]
-        transfers: dict[tuple[str, dt.date], int] = {}
-        for plan_id, pk, transfer_date in _chunked_values(
-            lambda ids: PhaseTransfer.objects.filter(plan_id__in=ids).values_list("plan_id", "pk", "transfer_date"),
-            transfer_plans,
-        ):
-            transfers[(plan_id, add_months_rolling(transfer_date, -12))] = pk
-        drafted_ids = {row[0] for row in drafted}
-        noticed_ids = {row[0] for row in noticed}
-        for item in items:
-            target = self._target(item, drafted_ids, pending, noticed_ids, transfers)
-            if target is None:
-                item.step_url = reverse("records:person", kwargs={"person_id": item.person_id})
-                item.step_title = "Open the case"
-            else:
-                table, key, slug = target
-                item.step_url = reverse("records:step", kwargs={"table": table, "key": key, "step": slug})
-                item.step_title = STEPS[slug].title
-
-    def _target(
-        self,
-        item: WorkItem,
-        drafted: set[str],
-        pending: dict[str, str],
-        noticed: set[str],
-        transfers: dict[tuple[str, dt.date], int],
-    ) -> tuple[str, str, str] | None:
+    @classmethod
+    def target(cls, item: WorkItem, facts: dict[str, Any]) -> tuple[str, str, str] | None:
         kind = item.kind
-        if kind in self.DIRECT:
-            return item.record_type, item.record_id, self.DIRECT[kind]
+        if kind in cls.DIRECT:
+            return item.record_type, item.record_id, cls.DIRECT[kind]
         if kind == "final_plan":
             if item.record_type != "assessments":
                 return None  # a request decided Y with no assessment record yet: the case page says what to do
-            return "assessments", item.record_id, "plan-issue" if item.record_id in drafted else "draft-serve"
+            return "assessments", item.record_id, "plan-issue" if facts.get("draft_served") else "draft-serve"
         if kind in PLAN_REVIEW_KINDS and item.plan_id:
-            if item.plan_id in pending:
-                return "reviews", pending[item.plan_id], "review-decision"
+            if facts.get("pending_review"):
+                return "reviews", str(facts["pending_review"]), "review-decision"
             return "plans", item.plan_id, "review-meeting"
         if kind == "amended_plan_from_meeting":
-            slug = "amended-plan-issue" if item.record_id in noticed else "amendments-send"
-            return "reviews", item.record_id, slug
-        if kind == "phase_transfer" and item.plan_id:
-            pk = transfers.get((item.plan_id, item.start_date))
-            return ("phase_transfers", str(pk), "phase-transfer-plan") if pk is not None else None
+            return "reviews", item.record_id, "amended-plan-issue" if facts.get("notice_sent") else "amendments-send"
+        if kind == "phase_transfer" and facts.get("phase_transfer") is not None:
+            return "phase_transfers", str(facts["phase_transfer"]), "phase-transfer-plan"
         return None
 
 
