@@ -143,16 +143,20 @@ def findings_check_all(
 def findings_check_case(*, person_id: str, as_of: dt.date | None = None) -> CheckReport:
     """Re-check one case after it changed: its own (`case`) rules, and DQ103/DQ104 over the people concerned.
 
-    A dozen small queries whatever the size of the council (well under 100 ms: `bench/quality_django.py`).
+    About fifteen small indexed queries whatever the size of the council, most of them reading the case
+    (well under 100 ms: `bench/quality_django.py`).
     Findings on a record that has moved to this person from another (a plan re-linked) are taken over:
     a record's findings follow the record. A person who no longer exists has their case findings resolved.
     """
     started = time.perf_counter()
     on = check_date(as_of)
     tables: dict[str, list[dict[str, Any]]] = dict(selectors.case_rows(person_ids=[person_id], tables=CASE_TABLES))
-    caseworkers = selectors.case_rows(person_ids=None, tables=["caseworkers"])["caseworkers"]
-    dataset = Dataset.from_tables({**tables, "caseworkers": caseworkers})
+    dataset = Dataset.from_tables(tables)
     current = run_case_rules(dataset, as_of=on)
+    caseworkers = _Caseworkers()
+    if current:  # the owners' teams, read only when there is a finding to write them on
+        dataset = Dataset.from_tables({**tables, "caseworkers": caseworkers.rows()})
+        current = run_case_rules(dataset, as_of=on)
     own = {(t, record_id(t, row)) for t in CASE_TABLES for row in dataset.rows(t)}
     case_codes = _codes(Scope.CASE)
     condition = Q(person_id=person_id)
@@ -163,8 +167,8 @@ def findings_check_case(*, person_id: str, as_of: dt.date | None = None) -> Chec
         condition |= Q(table=table, record_id__in=sorted(ids))
     stored = [
         row
-        for row in _open_rows(StoredRow.objects.filter(condition, code__in=sorted(case_codes)), few=True)
-        if row["person_id"] == person_id or (row["table"], row["record_id"]) in own
+        for row in _open_rows(StoredRow.objects.filter(condition), few=True)
+        if row["code"] in case_codes and (row["person_id"] == person_id or (row["table"], row["record_id"]) in own)
     ]
     changes = diff_findings(_as_stored(stored), current, on=on, scope=Scope.CASE)
     case = _write(changes, stored, scope="case", person_id=person_id, started=started)
@@ -185,7 +189,19 @@ def _codes(scope: Scope) -> set[str]:
     return {r.code for r in all_rules() if r.scope is scope}
 
 
-def _identity_check(person_id: str, caseworkers: list[dict[str, Any]], on: dt.date) -> CheckReport:
+class _Caseworkers:
+    """The caseworkers table (for owners' teams), read at most once per check and only if needed."""
+
+    def __init__(self) -> None:
+        self._rows: list[dict[str, Any]] | None = None
+
+    def rows(self) -> list[dict[str, Any]]:
+        if self._rows is None:
+            self._rows = selectors.case_rows(person_ids=None, tables=["caseworkers"])["caseworkers"]
+        return self._rows
+
+
+def _identity_check(person_id: str, caseworkers: _Caseworkers, on: dt.date) -> CheckReport:
     """DQ103 (same UPN) and DQ104 (probable duplicate) for the groups of people an edit of this person can change.
 
     DQ103 groups people by UPN and DQ104 by birth date (then names), so an edit of one person can only
@@ -213,7 +229,10 @@ def _identity_check(person_id: str, caseworkers: list[dict[str, Any]], on: dt.da
         if not current or extra:
             break
         flagged = sorted({f.person_id for f in current if f.person_id})
-        extra = {**selectors.case_rows(person_ids=flagged, tables=["requests", "plans"]), "caseworkers": caseworkers}
+        extra = {
+            **selectors.case_rows(person_ids=flagged, tables=["requests", "plans"]),
+            "caseworkers": caseworkers.rows(),
+        }
     groups = {
         "DQ103": {p["person_id"] for p in by_upn} | {person_id},
         "DQ104": {p["person_id"] for p in by_birth} | {person_id},
