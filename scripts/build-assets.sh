@@ -11,7 +11,7 @@ out=src/sendtrack/core/static/sendtrack
 rm -rf "$out"
 mkdir -p "$out"
 cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$out/govuk-frontend.min.js"
-cp src/sendtrack/frontend/js/init.js src/sendtrack/frontend/js/app.mjs "$out/"
+cp src/sendtrack/frontend/js/init.js src/sendtrack/frontend/js/app.mjs src/sendtrack/frontend/favicon.svg "$out/"
 node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps \
   src/sendtrack/frontend/scss/app.scss "$out/app.css"
 version=$(node -p "require('./node_modules/govuk-frontend/package.json').version")
