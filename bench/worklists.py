@@ -85,14 +85,37 @@ class Counter:
         self._cm.__exit__(*exc)
 
 
-def timed(fn, repeat: int) -> list[float]:
-    fn()  # warm up: connection, template cache
-    out = []
+def cpu_clock(connection):
+    """CPU seconds spent serving a request, whoever spent them: this process (Django, and SQLite, which runs in it)
+    plus, on PostgreSQL, the database's own server process for this connection (read from /proc: it runs on this
+    machine). On a shared machine the wall time includes waiting for a CPU; this does not."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+
+    def clock() -> float:
+        spent = time.process_time()
+        if backend is not None:
+            fields = backend.read_text().rsplit(")", 1)[1].split()
+            spent += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        return spent
+
+    return clock
+
+
+def timed(fn, repeat: int, clock) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of `repeat` calls, after one to warm up (connection, template cache)."""
+    fn()
+    wall, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, spent = time.perf_counter(), clock()
         fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((clock() - spent) * 1000)
+    return wall, cpu
 
 
 def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one straight script
@@ -101,10 +124,13 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one straight scr
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--database-url", help="Use this database; if it already holds a council, time it without generating one."
+    )
     args = parser.parse_args(argv)
 
     folder = tempfile.mkdtemp(prefix="sendtrack-bench-worklists-")
-    os.environ["DATABASE_URL"] = database_url(args.database, folder)
+    os.environ["DATABASE_URL"] = args.database_url or database_url(args.database, folder)
     os.environ["DJANGO_SETTINGS_MODULE"] = "sendtrack.config.settings.local"
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     import django
@@ -121,17 +147,21 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one straight scr
     call_command("migrate", verbosity=0)
     from sendtrack.accounts.models import Role, User
     from sendtrack.generator import generate_extract
-    from sendtrack.records.models import Caseworker, Milestone, Plan
+    from sendtrack.records.models import Caseworker, Milestone, Person, Plan
     from sendtrack.records.selectors import milestones_at
     from sendtrack.records.services import extract_apply
 
-    start = time.perf_counter()
-    extract = generate_extract(people=args.people, seed=args.seed, as_of=AS_OF)
-    extract_apply(extract=extract, by=None, reason="bench")
-    load_s = time.perf_counter() - start
-    print(f"machine: {machine()}; database: {args.database}")
-    print(f"data: generate_extract({args.people:,} people, seed {args.seed}), {extract.count():,} rows, "
-          f"{Milestone.objects.count():,} milestones, loaded in {load_s:.0f} s")  # fmt: skip
+    print(f"machine: {machine()}; database: {connection.vendor}")
+    if Person.objects.exists():
+        print(f"data: the council already in {os.environ['DATABASE_URL']}: {Person.objects.count():,} people, "
+              f"{Milestone.objects.count():,} milestones")  # fmt: skip
+    else:
+        start = time.perf_counter()
+        extract = generate_extract(people=args.people, seed=args.seed, as_of=AS_OF)
+        extract_apply(extract=extract, by=None, reason="bench")
+        load_s = time.perf_counter() - start
+        print(f"data: generate_extract({args.people:,} people, seed {args.seed}), {extract.count():,} rows, "
+              f"{Milestone.objects.count():,} milestones, loaded in {load_s:.0f} s")  # fmt: skip
 
     open_duties = milestones_at(as_of=AS_OF, statuses=("overdue", "due_soon", "open"))
     busiest_team = (
@@ -150,11 +180,12 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one straight scr
     print(f"largest team: {caseworker.team} ({team_duties:,} duties to do at {AS_OF}); busiest caseworker: "
           f"{caseworker.pk} ({busiest['n']:,} duties); all teams: {open_duties.count():,} duties to do")  # fmt: skip
 
-    manager = User.objects.create_user(username="bench-manager", password="a long enough password 1")
+    manager, _ = User.objects.get_or_create(username="bench-manager")
     manager.roles.add(Role.objects.get(code="team_manager"))
+    Caseworker.objects.filter(user=manager).update(user=None)
     caseworker.user = manager
     caseworker.save(update_fields=["user"])
-    head = User.objects.create_user(username="bench-head", password="a long enough password 1")
+    head, _ = User.objects.get_or_create(username="bench-head")
     head.roles.add(Role.objects.get(code="head_of_service"))
     client, head_client = Client(), Client()
     client.force_login(manager)
@@ -173,21 +204,25 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one straight scr
         ("review planner, all teams, 52 weeks", head_client, "reporting:planner",
          {**as_of, "team": "all", "weeks": 52}),
     ]  # fmt: skip
-    baseline = timed(lambda: client.get(reverse("records:search")), args.repeat)
+    clock = cpu_clock(connection)
+    baseline, base_cpu = timed(lambda: client.get(reverse("records:search")), args.repeat, clock)
     base_p50, base_p95 = statistics.median(baseline), percentile(baseline, 95)
     print(f"{load()} before timing")
-    print(f"baseline (the empty Find a child page): p50 {base_p50:.1f} ms, p95 {base_p95:.1f} ms")
-    print(f"{'page':<42} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p50 x base':>10}")
+    print(f"baseline (the empty Find a child page): p50 {base_p50:.1f} ms, p95 {base_p95:.1f} ms, "
+          f"CPU p50 {statistics.median(base_cpu):.1f} ms")  # fmt: skip
+    print(f"{'page':<42} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'x base':>7} "
+          f"{'CPU p50':>8} {'CPU p95':>8}")  # fmt: skip
     results = {}
     for label, who, name, params in pages:
         url = reverse(name)
         with Counter(connection) as queries:
             response = who.get(url, params)
         assert response.status_code == 200, (label, response.status_code)
-        times = timed(lambda w=who, u=url, p=params: w.get(u, p), args.repeat)
+        times, cpu = timed(lambda w=who, u=url, p=params: w.get(u, p), args.repeat, clock)
         p50, p95 = statistics.median(times), percentile(times, 95)
-        results[label] = p95
-        print(f"{label:<42} {queries.count:>7} {p50:>8.1f} {p95:>8.1f} {max(times):>8.1f} {p50 / base_p50:>10.1f}")
+        results[label] = (p95, percentile(cpu, 95))
+        print(f"{label:<42} {queries.count:>7} {p50:>8.1f} {p95:>8.1f} {max(times):>8.1f} {p50 / base_p50:>7.1f} "
+              f"{statistics.median(cpu):>8.1f} {percentile(cpu, 95):>8.1f}")  # fmt: skip
     print(f"{load()} after timing")
 
     for label, who, name, params in (
@@ -204,10 +239,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one straight scr
         assert response.status_code == 200, (label, response.status_code)
         print(f"export: {label}: {len(response.content) / 1024:,.0f} KiB in {took:.2f} s, {queries.count} queries")
 
-    team = "team work, largest team (default)"
-    ok = results[team] < TARGET_MS
+    wall, cpu = results["team work, largest team (default)"]
+    ok = wall < TARGET_MS
     print(f"target (team worklist of the largest council < {TARGET_MS:.0f} ms server time, p95): "
-          f"{'met' if ok else 'NOT MET'} ({results[team]:.1f} ms)")  # fmt: skip
+          f"{'met' if ok else 'NOT MET'} on the wall clock ({wall:.1f} ms); CPU time p95 {cpu:.1f} ms "
+          f"({'under' if cpu < TARGET_MS else 'over'} the target)")  # fmt: skip
     return 0 if ok else 1
 
 

@@ -111,6 +111,15 @@ def test_my_work_filters_by_status_and_by_duty(client, robin):
     assert table_children(reviews) == ["Dev Phasechild", "Ada Examplechild"]
 
 
+def test_the_summary_links_to_just_what_falls_due_this_week(client, robin):
+    client.force_login(robin)
+    page = client.get(reverse("reporting:my-work"))
+    this_week = client.get(reverse("reporting:my-work") + "?" + page.context["this_week_query"])
+    assert table_children(this_week) == ["Gail Waitingchild"]  # R007, due Wed 21 Jan; R006 is already overdue
+    assert "1 duty to do (filtered)" in text(this_week)
+    assert "1 overdue duty to deal with first" in text(this_week)  # the summary is of the whole list
+
+
 def test_my_work_as_it_stood_on_a_past_date(client, robin):
     client.force_login(robin)
     response = client.get(reverse("reporting:my-work"), {"as_of": "2024-09-30"})

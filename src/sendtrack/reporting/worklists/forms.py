@@ -70,6 +70,7 @@ class ListFilterForm(forms.Form):
     )
     kind = forms.MultipleChoiceField(required=False, choices=KIND_CHOICES, label="Duties")
     status = forms.MultipleChoiceField(required=False, choices=STATUS_CHOICES, label="Status")
+    this_week = forms.BooleanField(required=False, label="Only duties falling due in the next 7 days")
 
     def clean_as_of(self) -> dt.date:
         return self.cleaned_data.get("as_of") or work_as_of_default()
@@ -83,6 +84,8 @@ class ListFilterForm(forms.Form):
             out["duties"] = [kinds[k] for k in data["kind"]]
         if data.get("status"):
             out["status"] = [STATUS_WORDS[s] for s in data["status"]]
+        if data.get("this_week"):
+            out["due"] = "in the next 7 days"
         return out
 
 

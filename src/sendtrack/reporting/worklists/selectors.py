@@ -226,28 +226,33 @@ class Duties:
         scope: Scope,
         kinds: Iterable[str] | None = None,
         statuses: Iterable[str] | None = None,
+        this_week: bool = False,
     ) -> None:
+        """`this_week` keeps only the duties falling due in the 7 days from `as_of` (not those already overdue)."""
         self.as_of, self.scope = as_of, scope
         self.everything: list[Any] = list(
             open_duties(as_of=as_of, scope=scope).order_by().values_list(*LINE_FIELDS, named=True)
         )
         wanted_kinds = set(kinds or ())
         wanted_statuses = {s for s in (statuses or ()) if s in OPEN_STATUSES}
+        week_end = as_of + dt.timedelta(days=THIS_WEEK_DAYS - 1)
         lines = [
             line
             for line in self.everything
             if (not wanted_kinds or line.kind in wanted_kinds)
             and (not wanted_statuses or line.status in wanted_statuses)
+            and (not this_week or (line.status != "overdue" and line.due_date <= week_end))
         ]
         lines.sort(key=lambda line: (STATUS_RANK[line.status], line.due_date, line.person_id, line.id))
         self.lines = lines
 
     def counts(self) -> Counts:
-        """How many of the listed duties are overdue, due soon, not due yet, and due in the next 7 days."""
+        """How many of the scope's duties (whatever the filters: the page's summary is of the whole list) are overdue,
+        due soon, not due yet, and due in the next 7 days."""
         week_end = self.as_of + dt.timedelta(days=THIS_WEEK_DAYS - 1)
         by_status = {s: 0 for s in OPEN_STATUSES}
         this_week = reminders = 0
-        for line in self.lines:
+        for line in self.everything:
             by_status[line.status] += 1
             if line.status != "overdue" and line.due_date <= week_end:
                 this_week += 1

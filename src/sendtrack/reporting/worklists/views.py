@@ -23,6 +23,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 
@@ -83,9 +84,19 @@ def _list_queries(request: HttpRequest) -> dict[str, str]:
     """Links the counts offer: today's list, only the overdue duties, only those due soon."""
     return {
         "today_query": _query(request, as_of=None, page=None),
-        "overdue_query": _query(request, status="overdue", page=None),
-        "due_soon_query": _query(request, status="due_soon", page=None),
+        "overdue_query": _query(request, status="overdue", this_week=None, page=None),
+        "due_soon_query": _query(request, status="due_soon", this_week=None, page=None),
+        "this_week_query": _query(request, status=None, this_week="on", page=None),
     }
+
+
+def _as_of_words(as_of: dt.date) -> dict[str, Any]:
+    """Whether the list is today's (or, after loading a future-dated extract, the extract's), for the banner."""
+    default = selectors.work_as_of_default()
+    note = ""
+    if as_of == default:
+        note = "today" if as_of == timezone.localdate() else "the date of the latest extract"
+    return {"as_of_is_default": as_of == default, "as_of_note": note}
 
 
 def _caption(total: int, filtered: bool) -> str:
@@ -164,19 +175,20 @@ def my_work(request: HttpRequest) -> HttpResponse:
     as_of = form.cleaned_data["as_of"]
     due_soon_days, _target = _settings()
     scope = selectors.Scope(caseworker=caseworker)
-    duties = selectors.Duties(as_of=as_of, scope=scope, kinds=form.cleaned_data["kind"],
-                              statuses=form.cleaned_data["status"])  # fmt: skip
+    data = form.cleaned_data
+    duties = selectors.Duties(as_of=as_of, scope=scope, kinds=data["kind"], statuses=data["status"],
+                              this_week=data["this_week"])  # fmt: skip
     counts = duties.counts()
     page = duties.page(request.GET.get("page"))
-    filtered = bool(form.cleaned_data["kind"] or form.cleaned_data["status"])
+    filtered = bool(form.cleaned_data["kind"] or form.cleaned_data["status"] or form.cleaned_data["this_week"])
     context.update(
         as_of=as_of,
-        as_of_is_today=as_of == selectors.work_as_of_default(),
+        **_as_of_words(as_of),
         counts=counts,
         page=page,
         items=selectors.work_items(duties.rows(page.object_list), as_of=as_of),
         duty_pager=_pager(request, page, param="page", label="Pages of duties", anchor="duties-table"),
-        caption=_caption(counts.total, filtered),
+        caption=_caption(len(duties.lines), filtered),
         due_soon_days=due_soon_days,
         filtered=filtered,
         **_list_queries(request),
@@ -200,8 +212,9 @@ def my_work_export(request: HttpRequest) -> HttpResponse:
         return render(request, "reporting/worklists/export_error.html", context, status=400)
     as_of = form.cleaned_data["as_of"]
     scope = selectors.Scope(caseworker=caseworker)
-    duties = selectors.Duties(as_of=as_of, scope=scope, kinds=form.cleaned_data["kind"],
-                              statuses=form.cleaned_data["status"])  # fmt: skip
+    data = form.cleaned_data
+    duties = selectors.Duties(as_of=as_of, scope=scope, kinds=data["kind"], statuses=data["status"],
+                              this_week=data["this_week"])  # fmt: skip
     filters = {**form.filters(), "caseworker": scope.describe()}
     return _export(
         request,
@@ -234,7 +247,8 @@ def team_work(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     as_of, scope = data["as_of"], form.scope()
     due_soon_days, target = _settings()
-    duties = selectors.Duties(as_of=as_of, scope=scope, kinds=data["kind"], statuses=data["status"])
+    duties = selectors.Duties(as_of=as_of, scope=scope, kinds=data["kind"], statuses=data["status"],
+                              this_week=data["this_week"])  # fmt: skip
     counts = duties.counts()
     page = duties.page(request.GET.get("page"))
     unallocated = selectors.unallocated_cases(as_of=as_of, scope=scope, duties=duties)
@@ -255,13 +269,13 @@ def team_work(request: HttpRequest) -> HttpResponse:
             row.query = _query(request, caseworker=row.caseworker.caseworker_id, page=None, upage=None)  # type: ignore[attr-defined]
     context.update(
         as_of=as_of,
-        as_of_is_today=as_of == selectors.work_as_of_default(),
+        **_as_of_words(as_of),
         scope=scope,
         counts=counts,
         page=page,
         items=selectors.work_items(duties.rows(page.object_list), as_of=as_of),
         duty_pager=_pager(request, page, param="page", label="Pages of duties", anchor="duties-table"),
-        caption=_caption(counts.total, bool(data["kind"] or data["status"])),
+        caption=_caption(len(duties.lines), bool(data["kind"] or data["status"] or data["this_week"])),
         empty_text=f"Nothing to do: no duty of {scope.describe()} matches.",
         may_act=user_may(request.user, CASE_WRITERS),
         caseload=caseload,
@@ -277,7 +291,7 @@ def team_work(request: HttpRequest) -> HttpResponse:
         may_reallocate=may_reallocate,
         tracker_url=tracker_url,
         here=here,
-        filtered=bool(data["kind"] or data["status"]),
+        filtered=bool(data["kind"] or data["status"] or data["this_week"]),
         export_xlsx=f"{reverse('reporting:team-work-export')}?{_pinned(request, as_of, format='xlsx')}",
         export_csv={key: f"{reverse('reporting:team-work-export')}?{_pinned(request, as_of, format='csv', list=key)}"
                     for key in TEAM_LISTS},
@@ -298,7 +312,8 @@ def team_work_export(request: HttpRequest) -> HttpResponse:
     as_of, scope = data["as_of"], form.scope()
     _due_soon, target = _settings()
     chosen, fmt = export_form.cleaned_data["list"], export_form.cleaned_data["format"]
-    duties = selectors.Duties(as_of=as_of, scope=scope, kinds=data["kind"], statuses=data["status"])
+    duties = selectors.Duties(as_of=as_of, scope=scope, kinds=data["kind"], statuses=data["status"],
+                              this_week=data["this_week"])  # fmt: skip
     lists = []
     if fmt == "xlsx" or chosen == "duties":
         lists.append(exports.duties_list(duties, link=_link(request)))
@@ -417,7 +432,7 @@ def planner(request: HttpRequest) -> HttpResponse:
         include_overdue=data["overdue"],
         overdue_query=_query(request, overdue="on", page=None),
         today_query=_query(request, as_of=None, page=None, tpage=None, ipage=None),
-        as_of_is_today=as_of == selectors.work_as_of_default(),
+        **_as_of_words(as_of),
         export_xlsx=f"{export}?{_pinned(request, as_of, format='xlsx')}",
         export_csv={key: f"{export}?{_pinned(request, as_of, format='csv', list=key)}" for key in PLANNER_LISTS},
         team_overdue_url=f"{reverse('reporting:team-work')}?{_planner_team_query(scope, as_of)}",
