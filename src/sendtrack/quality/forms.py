@@ -77,7 +77,7 @@ class FindingFilterForm(GovukForm):
     team = forms.ChoiceField(label="Team", required=False)
     caseworker = forms.ChoiceField(label="Caseworker", required=False)
     person = forms.CharField(label="Child's reference", required=False, max_length=64)
-    state = forms.ChoiceField(label="Show", required=False, choices=list(STATE_LABELS.items()))
+    state = forms.ChoiceField(label="Open or resolved", required=False, choices=list(STATE_LABELS.items()))
 
     def __init__(self, *args: Any, teams: list[tuple[str, str]], caseworkers: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -135,6 +135,8 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             for t in card.by_caseworker
         },
         "all_errors_link": list_url(as_of, severity="error", team=team),
+        "all_warnings_link": list_url(as_of, severity="warning", team=team),
+        "all_queries_link": list_url(as_of, severity="query", team=team),
         "all_link": list_url(as_of, team=team),
         "may_check": user_may(request.user, DATA_MANAGERS),
     }
