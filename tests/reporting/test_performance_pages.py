@@ -96,6 +96,9 @@ def test_the_dashboard_shows_the_figures_an_independent_computation_from_the_csv
     from_files = compute_kpis(read_extract(loaded.path).extract.tables, as_of=dt.date(2025, 6, 30),
                               period_from=dt.date(2024, 7, 1), period_to=dt.date(2025, 6, 30))  # fmt: skip
     assert data.values == from_files.flat()
+    previous = compute_kpis(read_extract(loaded.path).extract.tables, as_of=data.previous_to,
+                            period_from=data.previous_from, period_to=data.previous_to)  # fmt: skip
+    assert data.previous_values == previous.flat()
     html = response.content.decode()
     assert f"{expected['plans_issued_within_20_weeks_ex_pc']:.1f}%" in html
 

@@ -7,6 +7,7 @@ so the tests exercise `compute_kpis` exactly as the loader, the CLI and the reco
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 D = dt.date
@@ -171,3 +172,73 @@ class Council:
             {"plan_id": plan_id, "transfer_date": transfer, "transfer_kind": kind, "final_plan_date": final}
         )
         return f"{plan_id}|{transfer.isoformat()}"
+
+
+def as_it_stood(tables: Mapping[str, list[dict[str, object]]], on: dt.date) -> dict[str, list[dict[str, object]]]:
+    """The records as a case system would have held them on `on`: later acts blank, later records absent."""
+
+    def known(day: object) -> object:
+        return day if isinstance(day, dt.date) and day <= on else None
+
+    t = tables
+    out: dict[str, list[dict[str, object]]] = {"caseworkers": t["caseworkers"], "people": t["people"]}
+    out["requests"] = []
+    for r in t["requests"]:
+        if r["received_date"] > on:
+            continue
+        r = dict(r)
+        if r["request_outcome"] in ("Y", "N") and known(r["request_outcome_date"]) is None:
+            r["request_outcome"], r["request_outcome_date"] = "A", None
+        if r["withdrawn_date"] is not None and known(r["withdrawn_date"]) is None:
+            r["withdrawn_date"] = None
+            if r["request_outcome"] == "W":
+                r["request_outcome"] = "A"
+        out["requests"].append(r)
+    kept_requests = {r["request_id"] for r in out["requests"]}
+    out["assessments"] = []
+    for a in t["assessments"]:
+        if a["request_id"] not in kept_requests:
+            continue
+        a = dict(a)
+        if a["assessment_outcome"] in ("Y", "N") and known(a["assessment_outcome_date"]) is None:
+            a["assessment_outcome"], a["assessment_outcome_date"] = "A", None
+        a["draft_plan_date"] = known(a["draft_plan_date"])
+        out["assessments"].append(a)
+    kept_assessments = {a["assessment_id"] for a in out["assessments"]}
+    out["advice"] = [
+        {**v, "received_date": known(v["received_date"])}
+        for v in t["advice"]
+        if v["assessment_id"] in kept_assessments and known(v["requested_date"])
+    ]
+    out["plans"] = []
+    for p in t["plans"]:
+        if (p["transfer_in_date"] or p["start_date"]) > on:
+            continue
+        p = dict(p)
+        if known(p["cease_date"]) is None:
+            p["cease_date"], p["cease_reason"] = None, None
+        out["plans"].append(p)
+    kept_plans = {p["plan_id"] for p in out["plans"]}
+    out["reviews"] = []
+    for r in t["reviews"]:
+        if r["plan_id"] not in kept_plans or known(r["meeting_date"]) is None:
+            continue
+        r = dict(r)
+        if known(r["decision_date"]) is None:
+            r["decision_date"], r["outcome"] = None, None
+            r["amendment_notice_date"], r["amended_plan_date"] = None, None
+        r["amendment_notice_date"] = known(r["amendment_notice_date"])
+        r["amended_plan_date"] = known(r["amended_plan_date"])
+        out["reviews"].append(r)
+    out["placements"] = [
+        {**p, "leaving_date": known(p.get("leaving_date"))}
+        for p in t.get("placements", [])
+        if p["plan_id"] in kept_plans and (p.get("entry_date") is None or known(p.get("entry_date")))
+    ]
+    out["needs"] = [n for n in t.get("needs", []) if n["plan_id"] in kept_plans]
+    out["phase_transfers"] = [
+        {**p, "final_plan_date": known(p["final_plan_date"])}
+        for p in t["phase_transfers"]
+        if p["plan_id"] in kept_plans
+    ]
+    return out
