@@ -69,3 +69,17 @@ def test_the_option_adds_migration_pair_to_a_command():
         click.echo(f"pair={migration_pair}")
 
     assert CliRunner().invoke(generate, ["--migration-pair", "DIR"]).output == "pair=DIR\n"
+
+
+def test_sendtrack_generate_writes_a_pair_with_migration_pair_and_needs_out_otherwise(tmp_path):
+    from sendtrack.cli import cli
+
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["generate", "--migration-pair", str(tmp_path / "pair"), "--people", "120", "--as-of", "2025-06-30"]
+    )
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (tmp_path / "pair").iterdir()} == {"old", "new", "truth.json"}
+    missing = runner.invoke(cli, ["generate", "--people", "10"])
+    assert missing.exit_code == 2
+    assert "--out is required" in missing.stderr

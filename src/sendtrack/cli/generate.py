@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from sendtrack.cli.migration_pair import migration_pair_option, write_pair
 from sendtrack.cli.output import fail, progress_bar
 from sendtrack.generator.profiles import PROFILES
 
@@ -38,13 +39,15 @@ FAULT_RATE_RANGE = "--fault-rate must be more than 0 and at most 0.2 (got {rate}
 FAULT_RATE_ALONE = "--fault-rate needs --faults FILE"
 
 
+OUT_REQUIRED = "--out is required (or --migration-pair DIR for an old/new pair)"
+
+
 @click.command("generate")
 @click.option(
     "--out",
     "out",
     type=click.Path(path_type=Path),
-    required=True,
-    help="A folder for CSV files, or a file ending .xlsx.",
+    help="A folder for CSV files, or a file ending .xlsx. Required unless --migration-pair is given.",
 )
 @click.option("--people", type=int, default=DEFAULT_PEOPLE, show_default=True, help="Number of people in the council.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same extract.")
@@ -73,8 +76,9 @@ FAULT_RATE_ALONE = "--fault-rate needs --faults FILE"
     "with its manifest as <name>-manifest.csv beside it.",
 )
 @click.option("--force", is_flag=True, help="Write over an existing output.")
+@migration_pair_option
 def generate(
-    out: Path,
+    out: Path | None,
     people: int,
     seed: int,
     as_of: str | None,
@@ -84,6 +88,7 @@ def generate(
     profile: str,
     format_errors: Path | None,
     force: bool,
+    migration_pair: Path | None,
 ) -> None:
     """Write a synthetic council (obviously fictional people) as a canonical extract."""
     day = _as_of(as_of)
@@ -91,6 +96,12 @@ def generate(
         fail(PEOPLE_TOO_FEW.format(people=people))
     if people > MAX_PEOPLE:
         fail(PEOPLE_TOO_MANY.format(people=people, most=MAX_PEOPLE))
+    if migration_pair is not None:
+        write_pair(migration_pair, people=people, seed=seed, as_of=day, profile=profile, fmt=fmt, force=force)
+        return
+    if out is None:
+        fail(OUT_REQUIRED)
+        return
     if fault_rate is not None and faults is None:
         fail(FAULT_RATE_ALONE)
     rate = 0.01 if fault_rate is None else fault_rate
