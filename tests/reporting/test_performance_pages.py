@@ -282,3 +282,15 @@ def test_sendtrack_board_pack_writes_the_pdf(loaded, tmp_path, monkeypatch):
     wrong = CliRunner().invoke(cli, ["board-pack", "--out", str(tmp_path / "pack.docx")])
     assert wrong.exit_code == 2
     assert "ending .pdf" in wrong.output
+
+
+def test_the_open_work_table_for_councillors_never_leaves_one_hidden_part_beside_its_total():
+    from sendtrack.reporting.performance.dashboard import DashboardData
+    from sendtrack.reporting.performance.presenters import funnel_view
+
+    day = dt.date(2025, 6, 30)
+    funnel = [("0-6", 3, 40), ("6-16", 0, 12), ("16-20", 2, 4), ("20-52", 30, 0), ("52+", 0, 0)]
+    data = DashboardData(day, day, day, day, day, {}, {}, {}, {}, {}, [], [], {}, funnel)
+    rows = [[c["text"] for c in row[1:]] for row in funnel_view(data, links=False, threshold=5).rows]
+    assert rows == [["c", "c", "43"], ["0", "12", "12"], ["c", "c", "6"], ["30", "0", "30"], ["0", "0", "0"]]
+    assert all(c["url"] == "" for row in funnel_view(data, links=False, threshold=5).rows for c in row)

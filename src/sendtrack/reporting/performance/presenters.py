@@ -214,8 +214,12 @@ def funnel_view(data: DashboardData, *, links: bool, threshold: int | None) -> C
     for label, (bucket, r, a) in zip(labels, data.funnel, strict=True):
         url = cases_url(f"open_by_weeks.{bucket}", as_of=data.as_of, first=data.period_from, last=data.period_to)
         total = r + a
-        shown = (lambda n: str(sup.count(n, threshold))) if threshold is not None else str  # noqa: E731
-        rows.append([_cell(label), _cell(shown(r)), _cell(shown(a)), _cell(shown(total), url if links else "")])
+        if threshold is None:
+            cells = [str(r), str(a), str(total)]
+        else:  # the total is shown, so one hidden part would be the total minus the other: hide both
+            parts = sup.group({"r": r, "a": a}, threshold)
+            cells = [str(parts["r"]), str(parts["a"]), str(sup.count(total, threshold))]
+        rows.append([_cell(label), _cell(cells[0]), _cell(cells[1]), _cell(cells[2], url if links else "")])
     headers = ["Weeks since the request", "Awaiting a decision", "Assessment in progress", "Total"]
     return ChartView("funnel", "Open work by weeks since the request", svg, headers, rows)
 
