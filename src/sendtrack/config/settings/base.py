@@ -87,6 +87,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache shared by every web worker in production (the dashboard's series, the council name): set
+# CACHE_URL, e.g. redis://127.0.0.1:6379/1 or dbcache://sendtrack_cache (then `sendtrack createcachetable`).
+# The default, a per-process memory cache, is right for one process (the demo, `sendtrack serve`).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
