@@ -357,7 +357,7 @@ def _open_work_by_owner(as_of: dt.date) -> dict[str, int]:
 
 
 def _as_of() -> dt.date:
-    return max(timezone.localdate(), selectors.default_as_of())
+    return selectors.working_as_of()
 
 
 @roles_required(USER_MANAGERS)

@@ -37,6 +37,17 @@ def default_as_of() -> dt.date:
     return dt.date.today()
 
 
+def working_as_of() -> dt.date:
+    """The date pages for day-to-day work (a person page, a worklist, a re-check after an edit) show: today,
+    or the latest extract's date if that is later (as after loading a synthetic council dated ahead).
+
+    Figures (KPIs, `sendtrack milestones`) default instead to `default_as_of()`, the extract's date, as the
+    specification says, so that a figure computed from an extract is reproducible from that extract."""
+    from django.utils import timezone
+
+    return max(timezone.localdate(), default_as_of())
+
+
 def data_source() -> DataSource | None:
     return DataSource.objects.first()
 

@@ -82,7 +82,7 @@ def page_as_of(request: HttpRequest) -> tuple[dt.date, forms.GovukForm | None]:
     form = AsOfForm(request.GET) if "as_of-day" in request.GET else AsOfForm()
     if form.is_bound and form.is_valid() and form.cleaned_data["as_of"]:
         return form.cleaned_data["as_of"], form
-    return max(timezone.localdate(), selectors.default_as_of()), form
+    return selectors.working_as_of(), form
 
 
 class AsOfForm(forms.GovukForm):
