@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,7 +133,7 @@ def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 
 
-class _Checks:
+class StepChecks:
     """Collects every problem with a step before refusing it, so the user sees them all at once."""
 
     def __init__(self, today: dt.date) -> None:
@@ -248,8 +250,28 @@ def _rebuild(person_id: str) -> None:
     services.milestones_rebuild(person_ids=[person_id])
 
 
+WEB_FORM = "web form"
+_CHANGE_SOURCE: ContextVar[str] = ContextVar("sendtrack_change_source", default=WEB_FORM)
+
+
+@contextmanager
+def change_source(words: str) -> Iterator[None]:
+    """Name where the changes made inside the block came from, for the audit: "web form" by default; the
+    tracker import says "tracker north.xlsx by casey". The words appear in brackets after the step."""
+    token = _CHANGE_SOURCE.set(words)
+    try:
+        yield
+    finally:
+        _CHANGE_SOURCE.reset(token)
+
+
+def source_note() -> str:
+    """' (web form)': the audit's note of where the current change comes from."""
+    return f" ({_CHANGE_SOURCE.get()})"
+
+
 def _reason(step: str) -> str:
-    return f"{STEPS[step].title} (web form)"
+    return f"{STEPS[step].title}{source_note()}"
 
 
 # --- what the case allows now: shared by the person page (which steps to offer) and the services -----
@@ -535,7 +557,7 @@ def person_register(
     today: dt.date | None = None,
 ) -> Person:
     """Add a child or young person not yet known to the service."""
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     forename, surname = (forename or "").strip(), (surname or "").strip()
     upn = (upn or "").strip().upper() or None
     uln = (uln or "").strip() or None
@@ -564,12 +586,18 @@ def person_register(
         "ethnicity": None,
         "postcode": postcode,
     }
-    person = _save("people", row, by=by, reason="Child added (web form)")
+    person = _save("people", row, by=by, reason=f"Child added{source_note()}")
     return person  # type: ignore[return-value]
 
 
 def _check_identity(
-    check: _Checks, *, upn: str | None, uln: str | None, upn_unknown: str | None, postcode: str | None, sex: str | None
+    check: StepChecks,
+    *,
+    upn: str | None,
+    uln: str | None,
+    upn_unknown: str | None,
+    postcode: str | None,
+    sex: str | None,
 ) -> None:
     """The formats DQ101, DQ102, DQ106 and DQ107 check, enforced at the door."""
     if upn and not is_valid_upn(upn):
@@ -585,7 +613,7 @@ def _check_identity(
 
 
 def _check_not_known(
-    check: _Checks, *, forename: str, surname: str, birth_date: dt.date | None, upn: str | None
+    check: StepChecks, *, forename: str, surname: str, birth_date: dt.date | None, upn: str | None
 ) -> None:
     """Refuse a second record of a child already known (DQ103, DQ104): same UPN, or same name and birth date."""
     if upn and (known := Person.objects.filter(upn=upn).first()):
@@ -610,7 +638,7 @@ def assessment_request_receive(
 ) -> Request:
     """A request for an EHC needs assessment arrives: the 6-week and 20-week clocks start on `received_date`."""
     person = Person.objects.select_for_update().get(pk=person_id)
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_pending_request(person))
     label = "Date the request was received"
     check.event("received_date", label, received_date)
@@ -638,7 +666,7 @@ def assessment_request_receive(
     return req  # type: ignore[return-value]
 
 
-def _check_caseworker(check: _Checks, caseworker_id: str | None) -> None:
+def _check_caseworker(check: StepChecks, caseworker_id: str | None) -> None:
     if caseworker_id and not Caseworker.objects.filter(pk=caseworker_id).exists():
         check.fail("caseworker_id", ERR_CASEWORKER)
 
@@ -655,7 +683,7 @@ def assessment_request_decide(
 ) -> Request:
     """The council notifies whether it will assess (regs 4–5). A decision to assess opens the assessment."""
     req = _locked(Request, request_id, expected_version, "requests")
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_request_undecided(req))
     label = "Date the decision was notified"
     check.code("decision", decision, ("Y", "N"), "whether the council will assess")
@@ -699,7 +727,7 @@ def assessment_request_withdraw(
 ) -> Request:
     """The request is withdrawn (or the child moves away) before the work is finished: the duties fall away."""
     req = _locked(Request, request_id, expected_version, "requests")
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_request_withdrawable(req))
     label = "Date the request was withdrawn"
     check.event("withdrawn_on", label, withdrawn_on)
@@ -740,7 +768,7 @@ def advice_request(
 ) -> Advice:
     """The council asks a professional for advice for the assessment: due within 6 weeks (reg 8)."""
     assessment = _locked_assessment(assessment_id, None)
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_assessment_open(assessment))
     label = "Date the advice was requested"
     check.code("advice_type", advice_type, schema.ADVICE_TYPES, "the kind of advice")
@@ -766,7 +794,7 @@ def advice_receive(
 ) -> Advice:
     """The advice comes back: the advice duty is done on `received_on`."""
     advice = _locked(Advice, advice_id, expected_version, "advice")
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_advice_receive_blocker(advice))
     label = "Date the advice was received"
     check.event("received_on", label, received_on)
@@ -793,7 +821,7 @@ def draft_plan_serve(
 ) -> Assessment:
     """The council decides to issue a plan and serves the draft: the 15 days for comment begin (reg 13(1))."""
     assessment = _locked_assessment(assessment_id, expected_version)
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_draft_blocker(assessment))
     decided_label, served_label = "Date the council decided to issue a plan", "Date the draft plan was served"
     decision = assessment.request.request_outcome_date
@@ -809,7 +837,7 @@ def draft_plan_serve(
     return assessment  # type: ignore[return-value]
 
 
-def _setting(check: _Checks, setting_number: str | None, sen_setting: str | None) -> tuple[str | None, str | None]:
+def _setting(check: StepChecks, setting_number: str | None, sen_setting: str | None) -> tuple[str | None, str | None]:
     """A named setting as (urn, ukprn) from one number box: URNs have 6 digits, UKPRNs 8."""
     number = (setting_number or "").strip()
     if number and sen_setting:
@@ -857,7 +885,7 @@ def _plan_children(
     _save("placements", placement, by=by, reason=reason)
 
 
-def _check_needs(check: _Checks, primary_need: str | None, secondary_need: str | None) -> None:
+def _check_needs(check: StepChecks, primary_need: str | None, secondary_need: str | None) -> None:
     check.code("primary_need", primary_need, schema.SEN_TYPES, "the primary need")
     check.code("secondary_need", secondary_need, schema.SEN_TYPES, "a secondary need from the list", required=False)
     if secondary_need and secondary_need == primary_need:
@@ -882,7 +910,7 @@ def plan_issue(
     its needs and the setting it names are recorded. A plan issued before the draft's 15 days ran out is
     recorded only when the user confirms it (it is then shown as a breach of reg 13(1))."""
     assessment = _locked_assessment(assessment_id, expected_version)
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_issue_blocker(assessment))
     label = "Date the final plan was issued"
     draft = assessment.draft_plan_date
@@ -937,7 +965,7 @@ def assessment_decide_not_to_issue(
 ) -> Assessment:
     """After assessing, the council decides not to issue a plan and notifies it (reg 10): due within 16 weeks."""
     assessment = _locked_assessment(assessment_id, expected_version)
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_assessment_open(assessment))
     label = "Date the decision was notified"
     check.event("decided_on", label, decided_on)
@@ -1001,7 +1029,7 @@ def exception_record(
     obj = _locked(model, record_id, expected_version, table)
     if table == "assessments":
         obj.request = Request.objects.get(pk=obj.request_id)
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(STEPS[step].blocker(obj))
     if ground not in grounds:
         check.fail("ground", ERR_EXCEPTION_GROUND)
@@ -1055,7 +1083,7 @@ def _held_from(plan: Plan) -> dt.date:
 def review_meeting_hold(*, plan_id: str, meeting_on: dt.date, by: Any, today: dt.date | None = None) -> Review:
     """A review meeting is held: the council must notify its decision within 4 weeks (reg 20(10))."""
     plan = _locked_plan(plan_id, None)
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_review_meeting_blocker(plan))
     label = "Date of the review meeting"
     check.event("meeting_on", label, meeting_on)
@@ -1096,7 +1124,7 @@ def review_decision_notify(
     """The council writes with its decision after the review: maintain, amend or cease the plan. The decision
     completes the review and starts the next annual-review period (CAFA s.44)."""
     review = _locked(Review, review_id, expected_version, "reviews")
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_review_decision_blocker(review))
     label = "Date the decision was notified"
     check.code("outcome", outcome, schema.REVIEW_OUTCOMES, "what the council decided")
@@ -1116,7 +1144,7 @@ def amendment_notice_send(
 ) -> Review:
     """The proposed amendments are sent (reg 22(2)): the amended plan is due within 8 weeks (reg 22(3))."""
     review = _locked(Review, review_id, expected_version, "reviews")
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_notice_blocker(review))
     label = "Date the proposed amendments were sent"
     check.event("sent_on", label, sent_on)
@@ -1133,7 +1161,7 @@ def amended_plan_issue(
 ) -> Review:
     """The final amended plan is issued: completes both amended-plan duties (reg 22(3); the Devon judgment)."""
     review = _locked(Review, review_id, expected_version, "reviews")
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_amended_plan_blocker(review))
     label = "Date the amended plan was issued"
     check.event("issued_on", label, issued_on)
@@ -1157,7 +1185,7 @@ def phase_transfer_record(
     """A coming move between phases of education (reg 18): the plan must be amended to name the new setting
     before 15 February (school phases) or 31 March (secondary to post-16) of the year of transfer."""
     plan = _locked_plan(plan_id, None)
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_plan_open(plan))
     label = "Date of the move"
     check.code("transfer_kind", transfer_kind, schema.TRANSFER_KINDS, "the kind of move")
@@ -1181,7 +1209,7 @@ def phase_transfer_plan_issue(
     """The amended plan naming the setting for the move is issued: completes the phase-transfer duty."""
     transfer = _locked(PhaseTransfer, phase_transfer_id, expected_version, "phase_transfers")
     plan = Plan.objects.get(pk=transfer.plan_id)
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_transfer_plan_blocker(transfer))
     label = "Date the amended plan was issued"
     check.event("issued_on", label, issued_on)
@@ -1207,7 +1235,7 @@ def plan_cease(
     """The plan ends (SEN2 `CeaseDate`: the day it ended, not the decision to cease). Duties not yet due fall
     away; a duty already overdue stays overdue."""
     plan = _locked_plan(plan_id, expected_version)
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_plan_open(plan))
     label = "Date the plan ceased"
     check.code("cease_reason", cease_reason, schema.CEASE_REASONS, "why the plan ceased")
@@ -1242,7 +1270,7 @@ def plan_transfer_in(
     """A plan made by another council becomes this council's (reg 15): the first review is due by the later
     of 12 months from the old council's last review and 3 months from the transfer (reg 15(5))."""
     person = Person.objects.select_for_update().get(pk=person_id)
-    check = _Checks(_today(today))
+    check = StepChecks(_today(today))
     check.step(_active_plan(person))
     transfer_la = (transfer_la or "").strip()
     own = selectors.data_source()

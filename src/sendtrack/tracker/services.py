@@ -30,14 +30,13 @@ from typing import IO, Any, Final
 
 from django.core import signing
 from django.db import models, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from sendtrack.records import casework, services
 from sendtrack.records.audit import export_log_record
-from sendtrack.records.casework import STEP
-from sendtrack.records.casework import _Checks as Checks
+from sendtrack.records.casework import STEP, change_source
+from sendtrack.records.casework import StepChecks as Checks
 from sendtrack.records.models import Assessment, Plan, Request, Review
 from sendtrack.records.tables import TABLE_MODELS
 from sendtrack.tracker import layout
@@ -84,7 +83,6 @@ SIGNING_SALT: Final = "sendtrack.tracker.export"
 MIN_BLANK_REVIEW_ROWS: Final = 25
 MAX_BLANK_REVIEW_ROWS: Final = 500
 #: The suffix `records.casework` gives its change reasons; the tracker's changes say where they came from.
-WEB_FORM_SUFFIX: Final = " (web form)"
 
 # --- messages (tests import these) -------------------------------------------------------------------------
 
@@ -589,7 +587,6 @@ IGNORED_FIELDS: Final = frozenset({"version", "created_at", "updated_at"})
 #: A new record's own key and its parent's are in its name and row already.
 KEY_FIELDS: Final = frozenset({"request_id", "assessment_id", "review_id", "plan_id", "person_id"})
 #: The history tables a tracker import can write to (steps create assessments and reviews).
-AUDITED_TABLES: Final = ("requests", "assessments", "reviews")
 
 Snapshot = dict[tuple[str, str], dict[str, Any]]
 
@@ -599,7 +596,6 @@ class _Importer:
 
     def __init__(self, report: ImportReport, *, by: Any, today: dt.date, source: str) -> None:
         self.report, self.by, self.today, self.source = report, by, today, source
-        self.touched: dict[str, set[str]] = {t: set() for t in AUDITED_TABLES}
         #: Records this import created, by (table, key): how the report names them.
         self.new_records: dict[tuple[str, str], str] = {}
 
@@ -669,7 +665,6 @@ class _Importer:
         for (table, key), values in after.items():
             old = before.get((table, key))
             record = self.new_records.get((table, key), f"{RECORD_WORDS.get(table, table)} {key}")
-            self.touched.setdefault(table, set()).add(key)
             if old is None:
                 if self.report.dry_run:  # the key is given when it is saved: the next free number then
                     record = f"New {RECORD_WORDS.get(table, table).lower()}"
@@ -1220,40 +1215,12 @@ class _ReviewRow:
 # --- import: the whole file ---------------------------------------------------------------------------------------
 
 
-def _history_marks() -> dict[str, int]:
-    """The newest history row of each table the import can write, so its own rows can be found afterwards."""
-    marks = {}
-    for table in AUDITED_TABLES:
-        history = TABLE_MODELS[table].model.history.model  # type: ignore[attr-defined]
-        marks[table] = history.objects.aggregate(top=Max("history_id"))["top"] or 0
-    return marks
-
-
-def _audit_as_tracker(marks: dict[str, int], touched: dict[str, set[str]], user: Any, source: str) -> None:
-    """The statutory-step services name the web form as the source of their changes; these came from the
-    tracker, so their audit rows say so (same transaction: no reader ever sees the other wording)."""
-    for table, mark in marks.items():
-        keys = sorted(touched.get(table, ()))
-        if not keys:
-            continue
-        tm = TABLE_MODELS[table]
-        history = tm.model.history.model  # type: ignore[attr-defined]
-        qs = history.objects.filter(history_id__gt=mark, history_change_reason__endswith=WEB_FORM_SUFFIX)
-        qs = qs.filter(**{f"{tm.table.key[0]}__in": keys})
-        qs = qs.filter(history_user=user) if user is not None else qs.filter(history_user__isnull=True)
-        rows = list(qs.only("history_id", "history_change_reason"))
-        for entry in rows:
-            text = entry.history_change_reason[: -len(WEB_FORM_SUFFIX)]
-            entry.history_change_reason = services.audit_reason(f"{text}{source}")
-        history.objects.bulk_update(rows, ["history_change_reason"])
-
-
 def source_words(filename: str, by: Any) -> str:
-    """' (tracker north.xlsx by casey)': the audit's note of where a change came from."""
+    """'tracker north.xlsx by casey': where a change came from, for the audit (in brackets after the step)."""
     name = Path(filename).name
     if len(name) > 30:
         name = name[:14] + "…" + name[-15:]
-    return f" (tracker {name} by {who(by)})"
+    return f"tracker {name} by {who(by)}"
 
 
 @contextmanager
@@ -1291,10 +1258,8 @@ def tracker_import(
     report = ImportReport(filename=Path(name).name, meta=meta, dry_run=dry_run, strict=strict)
     rows = _rows_to_apply(book, entries, report)
     words = source_words(name, by)
-    with _transaction(report, expected_fingerprint):
-        marks = _history_marks()
-        importer = _Importer(report, by=by, today=today or timezone.localdate(), source=words)
+    with _transaction(report, expected_fingerprint), change_source(words):
+        importer = _Importer(report, by=by, today=today or timezone.localdate(), source=f" ({words})")
         importer.apply(rows)
-        _audit_as_tracker(marks, importer.touched, importer.user, words)
     report.problems.sort(key=lambda p: (p.sheet != ASSESSMENTS_SHEET, p.row))
     return report
