@@ -114,3 +114,43 @@ def test_a_long_change_reason_is_shortened_to_fit_the_history_column():
     stored = Person.objects.get(pk="P001").history.first().history_change_reason
     assert len(stored) == services.REASON_MAX
     assert stored.endswith("…")
+
+
+def test_cases_settled_at_end_rebuilds_each_changed_case_once_at_the_end_of_the_block(monkeypatch):
+    services.extract_apply(extract=example_extract(), by=None, reason="load")
+    rebuilds = []
+    real = services.milestones_rebuild
+    monkeypatch.setattr(services, "milestones_rebuild", lambda **kw: rebuilds.append(kw["person_ids"]) or real(**kw))
+    r = dict(row(example_extract(), "requests", request_id="R006"))
+    with services.cases_settled_at_end():
+        services.record_save(
+            table="requests",
+            row={**r, "request_outcome": "Y", "request_outcome_date": D(2026, 1, 5)},
+            by=None,
+            reason="a",
+        )
+        services.record_save(
+            table="people",
+            row={**row(example_extract(), "people", person_id="P006"), "surname": "Renamed"},
+            by=None,
+            reason="b",
+        )
+        assert rebuilds == []  # nothing settled yet
+        assert not Milestone.objects.filter(kind="final_plan", record_id="R006").exists()
+    assert rebuilds == [["P006"]]
+    assert Milestone.objects.filter(kind="final_plan", record_id="R006").exists()
+
+
+def test_a_failure_inside_cases_settled_at_end_writes_nothing():
+    services.extract_apply(extract=example_extract(), by=None, reason="load")
+    r = dict(row(example_extract(), "requests", request_id="R006"))
+
+    def withdraw_then_fail():
+        with services.cases_settled_at_end():
+            services.record_save(table="requests", row={**r, "request_outcome": "W"}, by=None, reason="a")
+            raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        withdraw_then_fail()
+    assert Request.objects.get(pk="R006").request_outcome == "A"
+    assert not services.settling_at_end()

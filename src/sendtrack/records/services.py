@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,11 +216,54 @@ def record_save(
             obj.version += 1  # type: ignore[attr-defined]
             _audited(obj, by, reason).save()
     person_id = selectors.person_of(table, obj)
-    if rebuild and (created or changed) and person_id:
-        milestones_rebuild(person_ids=[person_id])
-    if (created or changed) and person_id:  # data-quality.md: a case's own rules are re-checked when it changes
-        findings.findings_check_case(person_id=person_id)
+    if (created or changed) and person_id:
+        case_changed(person_id=person_id, rebuild=rebuild)
     return SaveResult(obj, created, changed, person_id)
+
+
+_SETTLING: ContextVar[set[str] | None] = ContextVar("sendtrack_cases_to_settle", default=None)
+
+
+def case_changed(*, person_id: str, rebuild: bool = True) -> None:
+    """A case changed: rebuild its milestones (unless the caller will) and re-check its own data-quality
+    rules (data-quality.md), now, or at the end of the enclosing `cases_settled_at_end` block."""
+    pending = _SETTLING.get()
+    if pending is not None:
+        pending.add(person_id)
+        return
+    if rebuild:
+        milestones_rebuild(person_ids=[person_id])
+    findings.findings_check_case(person_id=person_id)
+
+
+def settling_at_end() -> bool:
+    """Whether case updates are being deferred to the end of a `cases_settled_at_end` block."""
+    return _SETTLING.get() is not None
+
+
+@contextmanager
+def cases_settled_at_end() -> Iterator[None]:
+    """One transaction in which many records change (a tracker import, a bulk reallocation): each changed
+    case's milestones are rebuilt in one set-based pass, and its own rules re-checked once, at the end of
+    the block instead of after every record, still inside the transaction. Nested blocks settle at the
+    outermost."""
+    if _SETTLING.get() is not None:
+        yield
+        return
+    pending: set[str] = set()
+    token = _SETTLING.set(pending)
+    try:
+        with transaction.atomic():
+            yield
+            _SETTLING.reset(token)
+            token = None
+            if pending:
+                milestones_rebuild(person_ids=sorted(pending))
+                for person_id in sorted(pending):
+                    findings.findings_check_case(person_id=person_id)
+    finally:
+        if token is not None:
+            _SETTLING.reset(token)
 
 
 class ConcurrentChange(Exception):  # noqa: N818

@@ -1258,7 +1258,8 @@ def tracker_import(
     report = ImportReport(filename=Path(name).name, meta=meta, dry_run=dry_run, strict=strict)
     rows = _rows_to_apply(book, entries, report)
     words = source_words(name, by)
-    with _transaction(report, expected_fingerprint), change_source(words):
+    # Every changed case's milestones and data-quality rules are settled once, at the end (still one transaction).
+    with _transaction(report, expected_fingerprint), change_source(words), services.cases_settled_at_end():
         importer = _Importer(report, by=by, today=today or timezone.localdate(), source=f" ({words})")
         importer.apply(rows)
     report.problems.sort(key=lambda p: (p.sheet != ASSESSMENTS_SHEET, p.row))
