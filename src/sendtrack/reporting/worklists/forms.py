@@ -219,19 +219,17 @@ class ExportForm(forms.Form):
 
 
 class ReallocateForm(forms.Form):
-    """The reallocation: the cases (with the version seen) and the caseworker to give them to."""
+    """Who takes the cases on (the cases themselves, each with the version the manager saw, are read by the view as
+    `services.CaseRef`s)."""
 
-    case = forms.MultipleChoiceField(required=False, label="Cases")
     caseworker = forms.ChoiceField(
         required=False,
         label="Give the selected cases to",
         help_text="Only caseworkers who can take on work are listed.",
     )
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, cases: list[str], caseworkers: list[Caseworker], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, caseworkers: list[Caseworker], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case"].choices = [(c, c) for c in cases]
         self.caseworkers = caseworkers
         self.fields["caseworker"].choices = [("", "Choose a caseworker")] + [
             (c.pk, f"{c.name or c.pk} ({c.team or 'no team'})") for c in caseworkers

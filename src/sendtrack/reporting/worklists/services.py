@@ -148,7 +148,7 @@ def cases_reallocate(
     for table, model in MODELS.items():
         keys = [c.key for c in unique if c.table == table]
         if keys:
-            for obj in model.objects.select_for_update().filter(pk__in=keys).select_related("person"):
+            for obj in model.objects.select_for_update(of=("self",)).filter(pk__in=keys).select_related("person"):
                 found[(table, obj.pk)] = obj
     problems = []
     for case in unique:

@@ -357,8 +357,7 @@ def reallocate(request: HttpRequest) -> HttpResponse:
     as_of = selectors.work_as_of_default()
     caseworkers = selectors.caseworkers_available(as_of=as_of)
     back = _next_url(request, source.get("next"))
-    form = forms.ReallocateForm(source if request.method == "POST" else None, cases=[], caseworkers=caseworkers)
-    form.fields.pop("case")
+    form = forms.ReallocateForm(source if request.method == "POST" else None, caseworkers=caseworkers)
     status = 200
     if request.method == "POST" and not errors:
         form.is_valid()
