@@ -58,9 +58,10 @@ CASE_TABLES = ("requests", "plans")
 
 
 def work_as_of_default() -> dt.date:
-    """The date a worklist shows when none is asked for: today, or the latest extract's date if that is later
-    (as the person page does), so that a step recorded today drops off the list at once."""
-    return max(timezone.localdate(), records.default_as_of())
+    """The date a worklist shows when none is asked for: `records.selectors.working_as_of` (today, or the latest
+    extract's date if that is later), as the person page does, so a step recorded today drops off the list at
+    once and a duty shows the same status on both pages."""
+    return records.working_as_of()
 
 
 def person_name(forename: str | None, surname: str | None, person_id: str) -> str:
