@@ -43,3 +43,21 @@ def test_a_port_in_use_is_a_clear_usage_error():
         result = CliRunner().invoke(cli, ["demo", "--port", str(port)])
     assert result.exit_code == 2
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+
+
+def test_the_demo_caseworker_and_manager_share_a_team(example_path):
+    from sendtrack.imports.services import extract_load
+    from sendtrack.records.services import record_save
+
+    extract_load(path=example_path)  # CW1 in North, CW2 in South
+    record_save(
+        table="caseworkers",
+        row={"caseworker_id": "CW3", "name": "Third", "team": "South team", "active": True},
+        by=None,
+        reason="test",
+    )
+    demo_users_create()
+    caseworker = User.objects.get(username="caseworker").caseworker
+    manager = User.objects.get(username="manager").caseworker
+    assert caseworker != manager
+    assert caseworker.team.name == manager.team.name == "South team"

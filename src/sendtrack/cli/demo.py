@@ -41,6 +41,7 @@ def _password() -> str:
 def demo_users_create() -> list[tuple[str, str, str]]:
     """Create the demo users that do not exist yet; returns (username, role name, password) for each new one."""
     from django.db import transaction
+    from django.db.models import Count
 
     from sendtrack.accounts.models import Role, User
     from sendtrack.accounts.services import roles_ensure
@@ -57,13 +58,17 @@ def demo_users_create() -> list[tuple[str, str, str]]:
             role = Role.objects.get(code=role_code)
             user.roles.add(role)
             created.append((username, role.name, password))
-        # "My work" needs to know who the caseworker and the manager are: link them to caseworker records.
-        for username, offset in (("caseworker", 0), ("manager", 1)):
+        # "My work" needs to know who the caseworker and the manager are: link them to caseworker records in
+        # the same team, so the manager's team page holds the caseworker's cases.
+        free = Caseworker.objects.filter(active=True, user__isnull=True)
+        biggest = free.values("team_id").annotate(n=Count("caseworker_id")).order_by("-n", "team_id").first()
+        team_id = biggest["team_id"] if biggest else None
+        for username in ("caseworker", "manager"):
             user = User.objects.get(username=username)
             if hasattr(user, "caseworker"):
                 continue
             free = Caseworker.objects.filter(active=True, user__isnull=True).order_by("team__name", "caseworker_id")
-            caseworker = free[offset : offset + 1].first() or free.first()
+            caseworker = (free.filter(team_id=team_id).first() if team_id else None) or free.first()
             if caseworker is not None:
                 caseworker.user = user
                 caseworker.save(update_fields=["user"])

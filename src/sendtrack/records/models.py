@@ -286,11 +286,24 @@ class Milestone(models.Model):
     start_event = models.CharField(max_length=30)
     seq = models.PositiveIntegerField(default=0)
     # The records that decide the owner: the request's caseworker, or the plan's.
+    # Indexed with the done date (below): a worklist reads a team's undone duties through these.
     request = models.ForeignKey(
-        Request, null=True, blank=True, on_delete=models.CASCADE, related_name="milestones", db_constraint=False
+        Request,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        db_constraint=False,
+        db_index=False,
     )
     plan = models.ForeignKey(
-        Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="milestones", db_constraint=False
+        Plan,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        db_constraint=False,
+        db_index=False,
     )
 
     class Meta:
@@ -298,6 +311,8 @@ class Milestone(models.Model):
         indexes = [
             models.Index(fields=["due_date"]),
             models.Index(fields=["kind", "due_date"]),
+            models.Index(fields=["request", "done_date"]),
+            models.Index(fields=["plan", "done_date"]),
         ]
 
     def __str__(self) -> str:
