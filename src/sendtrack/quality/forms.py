@@ -82,9 +82,14 @@ class FindingFilterForm(GovukForm):
     def __init__(self, *args: Any, teams: list[tuple[str, str]], caseworkers: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         rules = [(r.code, f"{r.code} {r.title}") for r in all_rules()]
-        self.fields["code"].choices = _blank("Any rule", rules)
-        self.fields["team"].choices = _blank("Any team", teams)
-        self.fields["caseworker"].choices = _blank("Anyone", caseworkers)
+        for name, choices in (
+            ("code", _blank("Any rule", rules)),
+            ("team", _blank("Any team", teams)),
+            ("caseworker", _blank("Anyone", caseworkers)),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices
 
     def filters(self) -> dict[str, str]:
         """The valid filters given (an invalid one, say a team that owns nothing, is dropped, not an error)."""

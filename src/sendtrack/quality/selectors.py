@@ -257,10 +257,7 @@ def records_fingerprint() -> str:
     Every write to a case record, the bulk load's included, adds a row to the record's change history,
     so the newest history id of each table says whether anything changed since a figure was computed.
     """
-    parts = [
-        f"(SELECT MAX(history_id) FROM {tm.model.history.model._meta.db_table})"  # type: ignore[attr-defined]
-        for tm in TABLE_MODELS.values()
-    ]
+    parts = [f"(SELECT MAX(history_id) FROM {tm.model.history.model._meta.db_table})" for tm in TABLE_MODELS.values()]
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         return "-".join(str(v) for v in cursor.fetchone())
@@ -420,7 +417,7 @@ def record_object(*, table: str, record_id: str) -> models.Model | None:
         return None
     model = TABLE_MODELS[table].model
     filters = {(f"{k}__isnull" if v is None else k): (True if v is None else v) for k, v in lookup.items()}
-    return model.objects.filter(**filters).first()  # type: ignore[no-any-return]
+    return model.objects.filter(**filters).first()
 
 
 def record_values(*, table: str, record_ids: Iterable[str], columns: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -593,4 +590,5 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
 
 def last_check() -> dt.date | None:
     """The latest date any check saw a finding (None before the first check found anything)."""
-    return Finding.objects.aggregate(last=models.Max("last_seen"))["last"]
+    last: dt.date | None = Finding.objects.aggregate(last=models.Max("last_seen"))["last"]
+    return last

@@ -10,6 +10,7 @@ of queries however long it is.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -79,7 +80,7 @@ def record_url(table: str, record_id: str) -> str:
     return reverse("quality:record", kwargs={"table": table, "key": record_id})
 
 
-def _filter_from(data: dict[str, str]) -> selectors.FindingFilter:
+def _filter_from(data: Mapping[str, Any]) -> selectors.FindingFilter:
     return selectors.FindingFilter(
         code=data.get("code", ""),
         severity=data.get("severity", ""),

@@ -250,7 +250,7 @@ def _identity_check(person_id: str, caseworkers: _Caseworkers, on: dt.date) -> C
 @functools.cache
 def _person_history() -> Any:
     """The people's history model (simple-history builds its manager anew on every `Person.history`: 10 ms)."""
-    return Person.history.model  # type: ignore[attr-defined]
+    return Person.history.model
 
 
 def _people_with(*, upns: Iterable[str], births: Iterable[dt.date]) -> list[dict[str, Any]]:
