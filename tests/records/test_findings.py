@@ -215,3 +215,26 @@ def test_the_check_date_is_today_or_the_latest_extract_date_if_later(faulty, tod
     assert findings.check_date() == today
     load(with_meta(example_extract(), extract_date=D(2026, 3, 1)))
     assert findings.check_date() == D(2026, 3, 1)
+
+
+def test_many_cases_rechecked_at_once_store_what_one_by_one_would(faulty, today):
+    from sendtrack.records.models import Person
+
+    Person.objects.filter(pk__in=["P003", "P004"]).update(postcode="NOWHERE")
+    Person.objects.filter(pk="P001").update(upn=VALID_UPN)
+    Person.objects.filter(pk="P002").update(upn=VALID_UPN, upn_unknown=None)  # now P001 and P002 share it
+    report = findings.findings_check_cases(person_ids=["P001", "P002", "P003", "P004"])
+    assert (report.people, report.person_id) == (4, None)
+    assert "4 cases" in report.summary()
+    together = sorted((f.code, f.record_id, f.first_seen, f.resolved_on) for f in Finding.objects.all())
+    Finding.objects.all().delete()
+    load(faulty)  # the same faults as before the edits, as first seen
+    Person.objects.filter(pk__in=["P003", "P004"]).update(postcode="NOWHERE")
+    Person.objects.filter(pk="P001").update(upn=VALID_UPN)
+    Person.objects.filter(pk="P002").update(upn=VALID_UPN, upn_unknown=None)
+    for pid in ("P001", "P002", "P003", "P004"):
+        findings.findings_check_case(person_id=pid)
+    alone = sorted((f.code, f.record_id, f.first_seen, f.resolved_on) for f in Finding.objects.all())
+    assert together == alone
+    assert ("DQ103", "P001", today, None) in together
+    assert ("DQ101", "P001", EXTRACT_DATE, today) in together
