@@ -92,7 +92,7 @@ def worker(folder: str, cases: int, seed: int) -> dict[str, object]:
     from sendtrack.domain.quality import Dataset, run_case_rules, run_rules
     from sendtrack.imports.services import extract_load
     from sendtrack.records import selectors
-    from sendtrack.records.findings import CASE_TABLES, findings_check_all, findings_check_case
+    from sendtrack.records.findings import CASE_TABLES, findings_check_all, findings_check_case, findings_check_cases
     from sendtrack.records.models import Finding, Person
     from sendtrack.records.services import record_save
     from sendtrack.records.tables import TABLE_MODELS
@@ -152,6 +152,9 @@ def worker(folder: str, cases: int, seed: int) -> dict[str, object]:
         record_save(table="people", row=changed, by=None, reason="benchmark edit")
         saves.append(time.perf_counter() - start)
         saves_cpu.append(time.process_time() - cpu)
+    start = time.perf_counter()
+    findings_check_cases(person_ids=people, as_of=AS_OF)
+    out["cases_together_s"] = time.perf_counter() - start
     out["case_pure_ms"] = _ms(pure)
     out["round_trip_ms"] = _ms(trips)
     out["case_check_ms"] = _ms(stored)
@@ -237,6 +240,9 @@ def main() -> int:
                 )
                 print(f"{kind}: {label}, {r['cases']} people: median {m['median']:.1f} ms, p99 {m['p99']:.1f} ms, "
                       f"max {m['max']:.1f} ms{ratios}")  # fmt: skip
+            together = r["cases_together_s"] * 1000
+            print(f"{kind}: findings_check_cases, the same {r['cases']} people at once: {together:.0f} ms "
+                  f"({together / r['cases']:.1f} ms a case)")  # fmt: skip
             met = r["first_check_s"] < 30 and r["repeat_check_s"] < 30 and r["case_check_ms"]["max"] < 100
             cpu_met = r["first_check_cpu_s"] < 30 and r["case_check_cpu_ms"]["max"] < 100
             ok = ok and cpu_met
