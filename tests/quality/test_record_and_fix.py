@@ -178,3 +178,15 @@ def test_a_record_with_a_composite_key_is_found_and_corrected_without_touching_i
     saved = client.post(fix_url("placements", key), {"urn": "100001", "ukprn": "", "sen_setting": "", "version": 1},
                         follow=True)  # fmt: skip
     assert "Resolved: DQ406" in text(saved)
+
+
+def test_a_upn_that_cannot_be_found_is_blanked_with_a_reason_as_the_message_advises(client, council, sign_in):
+    sign_in("caseworker")
+    form = client.get(fix_url("people", "P001")).content.decode()
+    assert 'name="upn_unknown"' in form
+    blank_only = client.post(fix_url("people", "P001"), {"upn": "", "uln": "", "upn_unknown": "", "version": 1})
+    assert "This change would create a new problem (DQ102)" in text(blank_only)
+    saved = client.post(fix_url("people", "P001"), {"upn": "", "uln": "", "upn_unknown": "UN2", "version": 1},
+                        follow=True)  # fmt: skip
+    assert "Resolved: DQ101 UPN malformed." in text(saved)
+    assert Person.objects.get(pk="P001").upn_unknown == "UN2"

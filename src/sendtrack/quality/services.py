@@ -53,6 +53,9 @@ class CorrectionOutcome:
 #: Columns that tie a record to its child or its parent record: changing one moves the record to another
 #: case, which is a merge or a re-link, not a correction, so a correction form never offers them.
 PARENT_LINKS = frozenset({"person_id", "request_id", "plan_id"})
+#: Columns corrected together: a UPN that cannot be found is blanked and a UPN-unknown reason recorded
+#: (DQ101's own advice), which a form offering the UPN alone could not do without raising DQ102.
+COMPANIONS = (frozenset({"upn", "uln", "upn_unknown"}),)
 
 
 def correctable_columns(table: str, findings: Iterable[Any]) -> list[str]:
@@ -78,6 +81,9 @@ def correctable_columns(table: str, findings: Iterable[Any]) -> list[str]:
             continue
         if rule.table == table:
             wanted += [f for f in rule.fields if "." not in f]
+    for group in COMPANIONS:
+        if group & set(wanted):
+            wanted += sorted(group)
     return [f for f in dict.fromkeys(wanted) if f in own and f not in key and f not in PARENT_LINKS]
 
 
