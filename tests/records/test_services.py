@@ -154,3 +154,16 @@ def test_a_failure_inside_cases_settled_at_end_writes_nothing():
         withdraw_then_fail()
     assert Request.objects.get(pk="R006").request_outcome == "A"
     assert not services.settling_at_end()
+
+
+def test_a_full_rebuild_keeps_the_milestone_indexes():
+    from django.db import connection
+
+    services.extract_apply(extract=example_extract(), by=None, reason="load")
+    with connection.cursor() as cursor:
+        before = connection.introspection.get_constraints(cursor, Milestone._meta.db_table)
+    services.milestones_rebuild()
+    with connection.cursor() as cursor:
+        after = connection.introspection.get_constraints(cursor, Milestone._meta.db_table)
+    assert {n: c["columns"] for n, c in after.items()} == {n: c["columns"] for n, c in before.items()}
+    assert sum(1 for c in after.values() if c.get("index")) >= 5

@@ -9,7 +9,8 @@ database with `executemany`. Only `records.services` calls this: it is a speed, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models
@@ -56,6 +57,8 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     fields = [model._meta.get_field(_field_name(model, c)) for c in columns]
     convert = [converter(f) for f in fields]
     qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        return _copy_rows(model, [qn(f.column) for f in fields], convert, rows)
     sql = (
         f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
@@ -72,6 +75,20 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         if batch:
             cursor.executemany(sql, batch)
             count += len(batch)
+    return count
+
+
+def _copy_rows(
+    model: type[models.Model], columns: list[str], convert: list[Converter], rows: Iterable[Sequence[Any]]
+) -> int:
+    """PostgreSQL: COPY ... FROM STDIN, an order of magnitude faster than INSERTs for a load."""
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) FROM STDIN"
+    identity = all(c is _identity for c in convert)
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row if identity else [c(v) for c, v in zip(convert, row, strict=True)])
+            count += 1
     return count
 
 
@@ -112,6 +129,38 @@ def allocate_ids(model: type[models.Model], n: int) -> list[int]:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
         start = int(cursor.fetchone()[0]) + 1
         return list(range(start, start + n))
+
+
+def delete_all(model: type[models.Model]) -> None:
+    """Empty a table inside the caller's transaction (TRUNCATE on PostgreSQL, which is transactional there)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}")
+
+
+@contextmanager
+def indexes_dropped(model: type[models.Model]) -> Iterator[None]:
+    """Drop the table's secondary indexes for the block and rebuild them after it, in the caller's
+    transaction: for replacing every row of a large derived table, building each index once is far
+    cheaper than maintaining it on every insert."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("indexes_dropped needs a transaction: a failure must take the dropped indexes back")
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    indexes = {
+        name: c["columns"]
+        for name, c in constraints.items()
+        if c.get("index") and not c.get("primary_key") and not c.get("unique") and c.get("columns")
+    }
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for name in indexes:
+            cursor.execute(f"DROP INDEX {qn(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for name, columns in indexes.items():
+            cursor.execute(f"CREATE INDEX {qn(name)} ON {qn(table)} ({', '.join(qn(c) for c in columns)})")
 
 
 def _field_name(model: type[models.Model], attname: str) -> str:
