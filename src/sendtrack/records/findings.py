@@ -40,7 +40,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
 from sendtrack.domain.quality import (
     RECORD_TABLES,
@@ -109,10 +108,9 @@ class CheckReport:
 
 
 def check_date(as_of: dt.date | None = None) -> dt.date:
-    """The date a check is run at when none is given: today, or the latest extract's date if later."""
-    if as_of is not None:
-        return as_of
-    return max(timezone.localdate(), selectors.default_as_of())
+    """The date a check is run at when none is given: the working as-of date (today, or the latest extract's
+    date if later: `records.selectors.working_as_of`)."""
+    return as_of if as_of is not None else selectors.working_as_of()
 
 
 # --- running --------------------------------------------------------------------------------------------
