@@ -198,3 +198,18 @@ def test_an_extract_without_merged_keys_gets_no_note(example, tmp_path):
     write_extract(example, tmp_path / "later", format="csv")
     outcome = extract_load(path=tmp_path / "later")
     assert not [n for n in outcome.notices if "merged" in n.message]
+
+
+def test_a_merge_resolves_the_duplicate_findings_at_once_and_undo_brings_them_back(example, analyst):
+    from sendtrack.records.findings import findings_check_all
+    from sendtrack.records.models import Finding
+
+    findings_check_all()
+    open_on_duplicate = Finding.objects.filter(person_id="P902", resolved_on__isnull=True)
+    assert open_on_duplicate.exists()
+
+    done = merge.person_merge(survivor_id="P002", merged_id="P902", choices={"upn": "merged"}, by=analyst)
+    assert not open_on_duplicate.exists()  # the duplicate no longer exists: its findings are resolved
+
+    merge.person_merge_undo(merge_id=done.pk, by=analyst)
+    assert Finding.objects.filter(person_id="P902", resolved_on__isnull=True).exists()

@@ -29,7 +29,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from sendtrack.records import services
+from sendtrack.records import findings, services
 from sendtrack.records.models import (
     Person,
     PersonAlias,
@@ -283,6 +283,8 @@ def person_merge(*, survivor_id: str, merged_id: str, choices: dict[str, str], b
     merge.moved = moved
     merge.save(update_fields=["moved"])
     PersonAlias.objects.create(merged_id=merge.merged_id, survivor_id=survivor.pk, merge=merge)
+    # The duplicate's findings resolve (the child no longer exists) and the survivor's are re-checked now.
+    findings.findings_check_cases(person_ids=[survivor.pk, merge.merged_id])
     return merge
 
 
@@ -329,6 +331,7 @@ def person_merge_undo(*, merge_id: int, by: Any) -> PersonMerge:
     notes = _move_back(merge, survivor.pk, by=user, reason=reason)
     notes += _restore_survivor(merge, survivor, merged_row, by=user, reason=reason)
     services.milestones_rebuild(person_ids=[survivor.pk, merge.merged_id])
+    findings.findings_check_cases(person_ids=[survivor.pk, merge.merged_id])
 
     merge.aliases.all().delete()
     merge.undone_at = timezone.now()

@@ -259,8 +259,7 @@ def cases_settled_at_end() -> Iterator[None]:
             token = None
             if pending:
                 milestones_rebuild(person_ids=sorted(pending))
-                for person_id in sorted(pending):
-                    findings.findings_check_case(person_id=person_id)
+                findings.findings_check_cases(person_ids=sorted(pending))
     finally:
         if token is not None:
             _SETTLING.reset(token)
