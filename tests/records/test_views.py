@@ -402,3 +402,19 @@ def test_navigation_offers_each_role_its_own_pages(client, example):
     nav = text(client.get(reverse("core:home")))
     assert "Find a child" not in nav
     assert "Who read records" not in nav
+
+
+def test_the_person_page_says_how_many_data_problems_the_child_has_and_links_to_them(client, example):
+    from sendtrack.records.selectors import person_open_findings
+    from sendtrack.records.services import record_save
+    from tests.factories.extracts import row
+
+    person_url = reverse("records:person", args=["P001"])
+    signed_in(client, "caseworker")
+    before = person_open_findings(person_id="P001").get("errors", 0)
+    bad = {**row(example, "people", person_id="P001"), "birth_date": None}
+    record_save(table="people", row=bad, by=None, reason="test")  # DQ105: no birth date
+    page = text(client.get(person_url))
+    errors = before + 1
+    assert f"This child’s records have {errors} data error{'s' if errors > 1 else ''}" in page
+    assert reverse("quality:findings") + "?person=P001" in client.get(person_url).content.decode()

@@ -498,3 +498,21 @@ def milestones_unallocated(*, as_of: dt.date, window_days: int | None = None) ->
     available_ids = Caseworker.objects.filter(available).values("pk")  # the caseworkers who CAN hold work
     qs = milestones_at(as_of=as_of, statuses=("overdue", "due_soon", "open"), window_days=window_days)
     return qs.filter(Q(owner_id__isnull=True) | ~Q(owner_id__in=available_ids))
+
+
+def person_open_findings(*, person_id: str) -> dict[str, int]:
+    """Open data-quality findings on a child's records: errors and other points to check (one query): the person page says how far
+    the child's data can be trusted, and links to the list to fix."""
+    from django.db.models import Count
+
+    from sendtrack.records.models import Finding
+
+    rows = (
+        Finding.objects.filter(person_id=person_id, resolved_on__isnull=True)
+        .order_by()
+        .values("severity")
+        .annotate(n=Count("id"))
+    )
+    counts = {r["severity"]: r["n"] for r in rows}
+    errors = counts.pop("error", 0)
+    return {"errors": errors, "others": sum(counts.values())} if errors or counts else {}

@@ -294,6 +294,7 @@ def person(request: HttpRequest, person_id: str) -> HttpResponse:
         "person_steps": casework.steps_for("people", case),
         "may_write": _may_write(request),
         "labels": LABELS,
+        "open_findings": selectors.person_open_findings(person_id=case.person_id),
     }
     return render(request, "records/person.html", context)
 
