@@ -501,8 +501,8 @@ def milestones_unallocated(*, as_of: dt.date, window_days: int | None = None) ->
 
 
 def person_open_findings(*, person_id: str) -> dict[str, int]:
-    """Open data-quality findings on a child's records: errors and other points to check (one query): the person page says how far
-    the child's data can be trusted, and links to the list to fix."""
+    """Open data-quality findings on a child's records: errors, and other points to check (one query). The
+    person page says how far the child's data can be trusted, and links to the list to fix."""
     from django.db.models import Count
 
     from sendtrack.records.models import Finding
