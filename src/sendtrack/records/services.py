@@ -26,7 +26,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from sendtrack.domain.timescales import cases_from_tables, milestones_for_all
-from sendtrack.records import bulk, findings, selectors
+from sendtrack.records import bulk, findings, selectors, signals
 from sendtrack.records.models import DataSource, Milestone, Team
 from sendtrack.records.tables import ENGINE_TABLES, TABLE_MODELS, TableModel, key_of
 from sendtrack.spreadsheets.extract import Extract, ExtractMeta, Row
@@ -416,6 +416,7 @@ def extract_apply(
     report.milestones = milestones_rebuild(person_ids=sorted(affected), progress=progress)
     taken = extract.meta.extract_date  # data-quality.md: every rule runs after every load, judged at the extract date
     findings.findings_check_all(as_of=taken, extract_date=taken, progress=progress)
+    transaction.on_commit(lambda: signals.extract_applied.send(sender=ApplyReport, report=report))
     return report
 
 
