@@ -5,8 +5,10 @@
 
 Targets (issue 6): the dashboard page, trends included, in under 300 ms of server time once its
 monthly series are cached, and under 2 s on the first view after a load. Server time is the time
-Django's test client takes to return the page (no network, no browser). The first view is timed with
-an empty cache after the load; the cached view is best of `--repeat`. The board view, the board pack
+Django's test client takes to return the page (no network, no browser). The page is timed once with an
+empty cache (what the computation costs), then, with the cache emptied again, the computation a load
+runs after it commits (`reporting.performance.warm`) and the first view that follows it; the cached
+view is best of `--repeat`. The board view, the board pack
 PDF and one drill-down page are timed too. The same two baselines as `bench/kpis.py` are measured in
 the same run.
 """
@@ -74,6 +76,17 @@ def main() -> None:
         size = get(client, "/reports/dashboard/", query)
         first_s, CPU["first"] = time.perf_counter() - start, time.process_time() - cpu
         cached_s, _ = best_of(args.repeat, lambda: get(client, "/reports/dashboard/", query), "cached")
+        # What a load does after it commits (`reporting.performance.warm`): compute the dashboard as the page
+        # shows it without parameters, so that the first view after a load is served from the cache.
+        from sendtrack.reporting.performance.warm import dashboard_warm
+
+        cache.clear()
+        start, cpu = time.perf_counter(), time.process_time()
+        dashboard_warm()
+        warm_s, CPU["warm"] = time.perf_counter() - start, time.process_time() - cpu
+        start, cpu = time.perf_counter(), time.process_time()
+        get(client, "/reports/dashboard/", {})
+        after_load_s, CPU["after_load"] = time.perf_counter() - start, time.process_time() - cpu
         board_s, _ = best_of(args.repeat, lambda: get(board, "/reports/board/", query), "board")
         pack_s, pdf_size = best_of(2, lambda: get(board, "/reports/board/pack.pdf", query), "pack")
         drill = {"kpi": "plans_issued_within_20_weeks_ex_pc", "as_of": args.as_of.isoformat(),
@@ -86,7 +99,9 @@ def main() -> None:
     print(f"load average at the end: {os.getloadavg()[0]:.1f}  (wall time, then this process's CPU time)")
     c = CPU
     lines = [
-        ("dashboard, first view (empty cache)", first_s, c["first"], f"target < 2 s ({size // 1024} KB)"),
+        ("dashboard, computed with an empty cache", first_s, c["first"], f"({size // 1024} KB)"),
+        ("the same, computed by the load (warm)", warm_s, c["warm"], "added to the load, after it commits"),
+        ("dashboard, first view after a load", after_load_s, c["after_load"], "target < 2 s"),
         (f"dashboard, cached (best of {args.repeat})", cached_s, c["cached"], "target < 0.3 s"),
         ("board view, cached", board_s, c["board"], ""),
         ("board pack PDF (WeasyPrint)", pack_s, c["pack"], f"({pdf_size // 1024} KB)"),

@@ -219,3 +219,18 @@ def test_case_summaries_give_the_current_holder_version_and_open_duties(council)
         ("plans:PL010:1", "Unallocated (Lee Leaver has left or is inactive), North team", 1, 0),
         ("requests:R006:1", "Robin Exampleworker, North team", 1, 1),
     ]
+
+
+@pytest.mark.parametrize("days", [-400, -120, -30, 0, 30, 400])
+def test_the_duties_still_to_do_are_exactly_the_milestones_whose_status_is_still_to_do(council, days):
+    """The worklist filters on the stored dates (cheap) instead of the computed status: the two must agree."""
+    from sendtrack.records.selectors import milestones_at
+
+    as_of = AS_OF + dt.timedelta(days=days)
+    by_status = set(milestones_at(as_of=as_of, statuses=selectors.OPEN_STATUSES).values_list("id", flat=True))
+    listed = set(selectors.open_duties(as_of=as_of, scope=Scope()).values_list("id", flat=True))
+    existing = set(milestones_at(as_of=as_of).values_list("id", flat=True))
+    assert listed == by_status
+    if days >= 0:
+        assert by_status, "the council must hold duties still to do"
+        assert existing - by_status, "the council must hold duties done or fallen away"

@@ -157,16 +157,17 @@ def teams() -> list[Team]:
 
 
 def not_done_q(as_of: dt.date) -> Q:
-    """Not done and not fallen away by `as_of`: implied by every status still to do (`timescales.md`, "Status at an
-    as-of date"), and cheap to test on the stored row. Added beside the status filter so the database discards
-    the many done milestones before it works out a status (it halves the time of a team's list on SQLite); the
-    status filter alone decides what is listed."""
+    """Not done and not fallen away by `as_of`, tested on the stored row: exactly the milestones whose status at
+    `as_of` is one still to do (overdue, due soon or open), because the status expression (`timescales.md`,
+    "Status at an as-of date") gives a done or not-applicable status first to every other row. Filtering on this
+    rather than on the computed status lets the database discard the many done milestones without working out a
+    status for them, and work it out once (for the select) for the rest."""
     return (Q(done_date__isnull=True) | Q(done_date__gt=as_of)) & (Q(lapses_on__isnull=True) | Q(lapses_on__gt=as_of))
 
 
 def open_duties(*, as_of: dt.date, scope: Scope, kinds: Iterable[str] | None = None) -> QuerySet[Milestone]:
     """The milestones still to do at `as_of` (overdue, due soon or not yet due) that `scope` owns. Lazy, unordered."""
-    qs = records.milestones_at(as_of=as_of, kinds=list(kinds or ()) or None, statuses=OPEN_STATUSES)
+    qs = records.milestones_at(as_of=as_of, kinds=list(kinds or ()) or None)
     return scope.milestones(qs.filter(not_done_q(as_of)))
 
 
@@ -645,16 +646,10 @@ def unallocated_cases(*, as_of: dt.date, scope: Scope, duties: Duties | None = N
         duties = Duties(as_of=as_of, scope=scope)
     owner_ids = {line.owner_id for line in duties.everything if line.owner_id}
     owners = Caseworker.objects.in_bulk(list(owner_ids)) if owner_ids else {}
-    lines = [
-        line
-        for line in duties.everything
-        if line.owner_id is None or line.owner_id not in owners or not can_hold_work(owners[line.owner_id], as_of)
-    ]
+    able = {pk for pk, caseworker in owners.items() if can_hold_work(caseworker, as_of)}
+    lines = [line for line in duties.everything if line.owner_id not in able]
     if not scope.everyone and scope.caseworker is None:
-        nobodys = Scope.milestones_of(
-            requests=Request.objects.filter(caseworker__isnull=True), plans=Plan.objects.filter(caseworker__isnull=True)
-        )
-        lines += list(nobodys(open_duties(as_of=as_of, scope=Scope())).order_by().values_list(*LINE_FIELDS, named=True))
+        lines += _nobodys_lines(as_of=as_of, known={line.id for line in lines})
     lines.sort(key=lambda line: (line.due_date, line.id))
     people = _people_names({line.person_id for line in lines})
     cases: dict[tuple[str, str], UnallocatedCase] = {}
@@ -673,6 +668,22 @@ def unallocated_cases(*, as_of: dt.date, scope: Scope, duties: Duties | None = N
         if STATUS_RANK[line.status] < STATUS_RANK[case.worst]:
             case.worst = line.status
     return sorted(cases.values(), key=lambda c: (STATUS_RANK[c.worst], -c.overdue, c.next_due or as_of, c.child, c.key))
+
+
+def _nobodys_lines(*, as_of: dt.date, known: set[int]) -> list[Any]:
+    """The duties still to do at `as_of` on records with no caseworker at all (their owner is blank), leaving out
+    the lines in `known`. Asked as two queries, one through the requests and one through the plans: PostgreSQL
+    cannot use the milestones' indexes for "in these requests or in these plans" and reads every milestone of
+    the council instead (67 ms on the largest council to find none), while each half alone is an index lookup."""
+    found: list[Any] = []
+    for column, model in (("request_id", Request), ("plan_id", Plan)):
+        keys = model.objects.filter(caseworker__isnull=True).order_by().values("pk")
+        qs = open_duties(as_of=as_of, scope=Scope()).filter(**{f"{column}__in": keys})
+        for line in qs.order_by().values_list(*LINE_FIELDS, named=True):
+            if line.owner_id is None and line.id not in known:
+                known.add(line.id)
+                found.append(line)
+    return found
 
 
 def _people_names(person_ids: set[str]) -> dict[str, str]:
