@@ -22,6 +22,13 @@ def test_due_is_never_before_start_and_nothing_exists_before_it_starts(person):
             assert m.exists_until > m.exists_from, m
 
 
+@given(cases())
+def test_every_milestone_hangs_from_its_request_or_its_plan_never_both(person):
+    """Whose duty it is follows from that one record's caseworker (the worklists rely on it)."""
+    for m in milestones_for(person):
+        assert (m.request_id is None) != (m.plan_id is None), m
+
+
 @given(cases(), as_of_dates)
 def test_status_is_a_function_of_the_stored_row_and_the_as_of_date(person, as_of):
     for m in milestones_for(person):

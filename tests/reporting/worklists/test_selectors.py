@@ -234,3 +234,14 @@ def test_the_duties_still_to_do_are_exactly_the_milestones_whose_status_is_still
     if days >= 0:
         assert by_status, "the council must hold duties still to do"
         assert existing - by_status, "the council must hold duties done or fallen away"
+
+
+@pytest.mark.parametrize("caseworker", ["CW1", "CW2", "CW3"])
+def test_a_caseworkers_duties_read_by_key_are_those_the_joins_give_with_the_same_owner(council, caseworker):
+    """My work reads a caseworker's milestones by the keys of their requests and plans, with no join for the owner."""
+    scope = Scope(caseworker=Caseworker.objects.get(pk=caseworker))
+    by_key = selectors.duty_lines(as_of=AS_OF, scope=scope)
+    joined = selectors.open_duties(as_of=AS_OF, scope=scope).values_list(*selectors.LINE_FIELDS)
+    assert by_key, "the caseworker must have duties to do"
+    assert sorted(by_key) == sorted(selectors.Line._make(row) for row in joined)
+    assert {line.owner_id for line in by_key} == {caseworker}

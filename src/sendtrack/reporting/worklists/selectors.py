@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
@@ -105,6 +105,15 @@ class Scope:
         if self.team is not None:
             return Caseworker.objects.filter(team_id=self.team.pk).values("pk")
         return None
+
+    def holdings(self) -> tuple[dict[str, str | None], dict[str, str | None]] | None:
+        """The scope's requests and plans, each with its caseworker (two queries); None for everyone."""
+        owners = self.owners()
+        if owners is None:
+            return None
+        requests = Request.objects.filter(caseworker_id__in=owners).order_by().values_list("pk", "caseworker_id")
+        plans = Plan.objects.filter(caseworker_id__in=owners).order_by().values_list("pk", "caseworker_id")
+        return dict(requests), dict(plans)
 
     def milestones(self, qs: QuerySet[Milestone]) -> QuerySet[Milestone]:
         """Keep the milestones this scope owns: the request's caseworker for request-side duties, the plan's for
@@ -207,8 +216,50 @@ WORK_FIELDS = (
 STEP_FACTS = ("draft_served", "pending_review", "notice_sent", "phase_transfer")
 
 
-#: What a worklist reads for every duty of its scope: enough to filter, count, order and total it per caseworker.
-LINE_FIELDS = ("id", "status", "kind", "start_date", "due_date", "owner_id", "request_id", "plan_id", "person_id")
+class Line(NamedTuple):
+    """What a worklist reads for every duty of its scope: enough to filter, count, order and total it per
+    caseworker."""
+
+    id: int
+    status: str
+    kind: str
+    start_date: dt.date
+    due_date: dt.date
+    owner_id: str | None
+    request_id: str | None
+    plan_id: str | None
+    person_id: str
+
+
+LINE_FIELDS: tuple[str, ...] = Line._fields
+#: Above this many requests and plans, a caseworker's milestones are found through subqueries, not a key list.
+KEY_LIST_MAX = 5_000
+
+
+def duty_lines(*, as_of: dt.date, scope: Scope) -> list[Line]:
+    """Every duty of `scope` still to do at `as_of`, as `Line`s, unordered.
+
+    For one caseworker, their requests and plans are read first with their caseworker (two small queries), then
+    the milestones by key. A milestone hangs from its request or its plan, never both (a property test of the
+    engine holds it to that), so its owner is that record's caseworker and the milestones need no join; and
+    PostgreSQL finds them through the indexes, where for "in this subquery or in that one" it reads every
+    milestone of the council (My work on the largest council: 15 ms instead of 90). A team's or everyone's
+    list is asked through subqueries, with the owners from the joins: with thousands of keys, the key list
+    costs PostgreSQL more than the scan it saves."""
+    holdings = scope.holdings() if scope.caseworker is not None else None
+    if holdings is None or sum(map(len, holdings)) > KEY_LIST_MAX:
+        qs = open_duties(as_of=as_of, scope=scope).order_by()
+        return [Line._make(row) for row in qs.values_list(*LINE_FIELDS)]
+    requests, plans = holdings
+    fields = [f for f in LINE_FIELDS if f != "owner_id"]
+    qs = records.milestones_at(as_of=as_of, with_owner=False).filter(not_done_q(as_of))
+    qs = qs.filter(Q(request_id__in=list(requests)) | Q(plan_id__in=list(plans))).order_by()
+    lines: list[Line] = []
+    for row in qs.values_list(*fields, named=True):
+        owner = requests.get(row.request_id) if row.request_id else plans.get(row.plan_id)
+        lines.append(Line(row.id, row.status, row.kind, row.start_date, row.due_date, owner, row.request_id,
+                          row.plan_id, row.person_id))  # fmt: skip
+    return lines
 
 
 class Duties:
@@ -232,9 +283,7 @@ class Duties:
     ) -> None:
         """`this_week` keeps only the duties falling due in the 7 days from `as_of` (not those already overdue)."""
         self.as_of, self.scope = as_of, scope
-        self.everything: list[Any] = list(
-            open_duties(as_of=as_of, scope=scope).order_by().values_list(*LINE_FIELDS, named=True)
-        )
+        self.everything: list[Any] = duty_lines(as_of=as_of, scope=scope)
         wanted_kinds = set(kinds or ())
         wanted_statuses = {s for s in (statuses or ()) if s in OPEN_STATUSES}
         week_end = as_of + dt.timedelta(days=THIS_WEEK_DAYS - 1)
@@ -573,7 +622,7 @@ def caseload(*, as_of: dt.date, scope: Scope, target: int, duties: Duties | None
         plans_qs = plans_qs.filter(caseworker_id__in=owners)
     plans = dict(plans_qs.order_by().values("caseworker_id").annotate(n=Count("pk")).values_list("caseworker_id", "n"))
     if duties is None or duties.scope != scope or duties.as_of != as_of:
-        lines: Iterable[Any] = open_duties(as_of=as_of, scope=scope).order_by().values_list(*LINE_FIELDS, named=True)
+        lines: Iterable[Any] = duty_lines(as_of=as_of, scope=scope)
     else:
         lines = duties.everything
     stats = owner_stats(lines, as_of=as_of)
