@@ -243,9 +243,9 @@ def duty_lines(*, as_of: dt.date, scope: Scope) -> list[Line]:
     the milestones by key. A milestone hangs from its request or its plan, never both (a property test of the
     engine holds it to that), so its owner is that record's caseworker and the milestones need no join; and
     PostgreSQL finds them through the indexes, where for "in this subquery or in that one" it reads every
-    milestone of the council (My work on the largest council: 15 ms instead of 90). A team's or everyone's
-    list is asked through subqueries, with the owners from the joins: with thousands of keys, the key list
-    costs PostgreSQL more than the scan it saves."""
+    milestone of the council (My work on the largest council, PostgreSQL: about 15 ms instead of 90). A team's
+    or everyone's list is asked through subqueries, with the owners from the joins: with thousands of keys, the
+    key list costs PostgreSQL more than the scan it saves."""
     holdings = scope.holdings() if scope.caseworker is not None else None
     if holdings is None or sum(map(len, holdings)) > KEY_LIST_MAX:
         qs = open_duties(as_of=as_of, scope=scope).order_by()
