@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup assets lint bench clean
+.PHONY: demo test setup assets lint clean
 
 demo: setup
 	$(BIN)/sendtrack demo
@@ -32,9 +32,6 @@ lint: setup
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-
-bench: setup
-	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules src/sendtrack/core/static/sendtrack sendtrack.sqlite3

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 WORKERS=${PYTEST_WORKERS:-auto}
 PG_URL=${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/sendtrack}
+export SENDTRACK_ENV_FILE=""  # never read a developer's .env: the tests choose their own databases
 
 echo "== tests on SQLite"
 env -u DATABASE_URL "$BIN/pytest" -n "$WORKERS" -m "not browser and not postgres_only" "$@"
@@ -37,4 +38,6 @@ if [ -x /usr/bin/chromium ] && "$BIN/python" -c "import playwright" 2>/dev/null;
 elif [ "${CI:-}" = "true" ] && [ -d tests/browser ]; then
   echo "Chromium and Playwright are required in CI for the browser tests" >&2
   exit 1
+else
+  echo "== browser tests skipped: install Debian's chromium (/usr/bin/chromium) to run them"
 fi

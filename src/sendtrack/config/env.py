@@ -6,6 +6,7 @@ that forgets it refuses to start instead of running with a known key.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -19,7 +20,9 @@ env = environ.Env(
     DUE_SOON_DAYS=(int, 14),
 )
 
-env_file = Path.cwd() / ".env"
+# Variables may also come from a `.env` file in the working directory (or the file SENDTRACK_ENV_FILE names);
+# the test command sets SENDTRACK_ENV_FILE to nothing, so a developer's `.env` never points the tests elsewhere.
+env_file = Path(os.environ.get("SENDTRACK_ENV_FILE", str(Path.cwd() / ".env")))
 if env_file.is_file():
     environ.Env.read_env(str(env_file))
 
