@@ -21,42 +21,18 @@ import argparse
 import copy
 import datetime as dt
 import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from common import fresh_database, machine
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 AS_OF = dt.date(2026, 11, 26)
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgres://postgres@127.0.0.1:5432/sendtrack_bench_admin"
 TARGET_MS = 1000.0
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
-
-
-def database_url(kind: str, folder: str) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{folder}/admin.sqlite3"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS sendtrack_bench_admin")
-        conn.execute("CREATE DATABASE sendtrack_bench_admin")
-    return PG_URL
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -78,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - a script that ti
     args = parser.parse_args(argv)
 
     folder = tempfile.mkdtemp(prefix="sendtrack-bench-admin-")
-    os.environ["DATABASE_URL"] = database_url(args.database, folder)
+    os.environ["DATABASE_URL"] = fresh_database(args.database, folder, "admin")
     os.environ["DJANGO_SETTINGS_MODULE"] = "sendtrack.config.settings.local"
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     import django

@@ -14,7 +14,6 @@ import argparse
 import csv
 import datetime as dt
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -22,27 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import fresh_database, machine
+
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 11, 26)
-PG_URL = "postgres://postgres@127.0.0.1:5432/sendtrack_bench"
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
-        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, StopIteration):
-        pass
-    return f"{os.cpu_count()} cores, {cpu}{mem}, Python {platform.python_version()}"
 
 
 def csv_baseline(folder: Path) -> float:
@@ -73,19 +55,6 @@ from sendtrack.records.services import milestones_rebuild
 t = time.perf_counter(); n = milestones_rebuild(); rebuild = time.perf_counter() - t
 print(load, rebuild, o.rows_read, n)
 """
-
-
-def fresh_database(kind: str, workdir: Path) -> str:
-    if kind == "sqlite":
-        path = workdir / "bench.sqlite3"
-        path.unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    import psycopg
-
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS sendtrack_bench")
-        conn.execute("CREATE DATABASE sendtrack_bench")
-    return PG_URL
 
 
 def engine_rate(folder: Path) -> tuple[int, float]:
@@ -125,7 +94,7 @@ def main() -> None:
         )
         kinds = ["sqlite", "postgres"] if args.database == "both" else [args.database]
         for kind in kinds:
-            url = fresh_database(kind, workdir)
+            url = fresh_database(kind, workdir, "foundation")
             load, rebuild, rows, milestones = (
                 float(x) for x in run_in_django(url, LOAD.format(path=str(folder))).split()
             )

@@ -14,7 +14,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -22,20 +21,12 @@ import sys
 import time
 from pathlib import Path
 
+from common import machine
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 AS_OF = dt.date(2025, 11, 15)
 SEED = 1
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
-    return f"{os.cpu_count()} CPUs (nproc), {cpu}, {kb / 1024 / 1024:.0f} GiB RAM, Python {platform.python_version()}"
 
 
 def peak_rss_mb() -> float:

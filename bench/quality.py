@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import random
 import statistics
 import sys
@@ -27,6 +25,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from common import machine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
@@ -166,26 +166,6 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
-def _machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = "unknown"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                ram = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs (nproc), {cpu}, {ram} RAM, Python {platform.python_version()}"
-
-
 def load_council(people: int, seed: int, synthetic: bool) -> tuple[str, dict[str, list[Row]], dt.date]:
     if not synthetic:
         try:
@@ -242,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
 
     build_s, (source, tables, as_of) = _timed(lambda: load_council(args.people, args.seed, args.synthetic))
     rows = sum(len(v) for k, v in tables.items() if k != "extract")
-    print(f"machine: {_machine()}")
+    print(f"machine: {machine()}")
     print(f"data: {source}, {args.people:,} people, {rows:,} rows, as of {as_of} (built in {build_s:.1f} s)")
 
     runs = []

@@ -26,7 +26,6 @@ import copy
 import datetime as dt
 import json
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -36,40 +35,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import fresh_database, machine
+
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2025, 1, 17)
-PG_URL = "postgres://postgres@127.0.0.1:5432/sendtrack_bench_quality"
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
-        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, StopIteration):
-        pass
-    return f"{os.cpu_count()} cores, {cpu}{mem}, Python {platform.python_version()}"
-
-
-def fresh_database(kind: str, workdir: Path) -> str:
-    if kind == "sqlite":
-        path = workdir / "bench.sqlite3"
-        path.unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    import psycopg
-
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS sendtrack_bench_quality")
-        conn.execute("CREATE DATABASE sendtrack_bench_quality")
-    return PG_URL
 
 
 def _ms(values: list[float]) -> dict[str, float]:
@@ -200,7 +169,7 @@ def main() -> int:
         )
         kinds = ["sqlite", "postgres"] if args.database == "both" else [args.database]
         for kind in kinds:
-            url = fresh_database(kind, workdir)
+            url = fresh_database(kind, workdir, "quality")
             env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "sendtrack.config.settings.local"}
             command = [sys.executable, __file__, "--worker", str(folder), "--cases", str(args.cases),
                        "--seed", str(args.seed)]  # fmt: skip

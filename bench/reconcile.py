@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from common import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -36,23 +37,6 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     value = fn()
     return time.perf_counter() - start, value
-
-
-def _machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    ram = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                ram = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs (nproc), {cpu}, {ram} RAM, Python {platform.python_version()}"
 
 
 def make_pair(folder: Path, people: int, seed: int) -> None:
@@ -156,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes", default="", help="comma-separated council sizes to run the command at, e.g. 5000,25000"
     )
     args = parser.parse_args(argv)
-    print(f"machine: {_machine()}; load average at start {load_average()}")
+    print(f"machine: {machine()}; load average at start {load_average()}")
     with tempfile.TemporaryDirectory(prefix="bench-reconcile-") as tmp:
         pair = args.pair or Path(tmp) / "pair"
         seconds, _ = _timed(lambda: make_pair(pair, args.people, args.seed))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import re
 import statistics
 import sys
@@ -24,35 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import fresh_database, machine
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 AS_OF = dt.date(2026, 11, 26)
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgres://postgres@127.0.0.1:5432/sendtrack_bench_search"
 TARGET_MS = 200.0
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
-
-
-def database_url(kind: str, folder: str) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{folder}/search.sqlite3"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS sendtrack_bench_search")
-        conn.execute("CREATE DATABASE sendtrack_bench_search")
-    return PG_URL
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -74,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     folder = tempfile.mkdtemp(prefix="sendtrack-bench-search-")
-    os.environ["DATABASE_URL"] = database_url(args.database, folder)
+    os.environ["DATABASE_URL"] = fresh_database(args.database, folder, "search")
     os.environ["DJANGO_SETTINGS_MODULE"] = "sendtrack.config.settings.local"
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     import django

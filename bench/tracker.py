@@ -16,39 +16,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from common import fresh_database, machine
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgres://postgres@127.0.0.1:5432/sendtrack_bench_tracker"
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
-
-
-def database_url(kind: str, folder: str) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{folder}/tracker.sqlite3"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS sendtrack_bench_tracker")
-        conn.execute("CREATE DATABASE sendtrack_bench_tracker")
-    return PG_URL
 
 
 def baseline(path: Path, rows: int, columns: int) -> tuple[float, float]:
@@ -128,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="sendtrack-bench-tracker-"))
-    os.environ["DATABASE_URL"] = database_url(args.database, str(folder))
+    os.environ["DATABASE_URL"] = fresh_database(args.database, folder, "tracker")
     os.environ["DJANGO_SETTINGS_MODULE"] = "sendtrack.config.settings.local"
     import django
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -25,40 +24,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import fresh_database, machine
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 AS_OF = dt.date(2026, 11, 26)
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgres://postgres@127.0.0.1:5432/sendtrack_bench_worklists"
 TARGET_MS = 300.0
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
-
-
-def database_url(kind: str, folder: str) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{folder}/worklists.sqlite3"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS sendtrack_bench_worklists")
-        conn.execute("CREATE DATABASE sendtrack_bench_worklists")
-    return PG_URL
 
 
 def percentile(values: list[float], pc: float) -> float:
@@ -131,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one straight scr
     args = parser.parse_args(argv)
 
     folder = tempfile.mkdtemp(prefix="sendtrack-bench-worklists-")
-    os.environ["DATABASE_URL"] = args.database_url or database_url(args.database, folder)
+    os.environ["DATABASE_URL"] = args.database_url or fresh_database(args.database, folder, "worklists")
     os.environ["DJANGO_SETTINGS_MODULE"] = "sendtrack.config.settings.local"
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     import django

@@ -245,3 +245,13 @@ def test_a_caseworkers_duties_read_by_key_are_those_the_joins_give_with_the_same
     assert by_key, "the caseworker must have duties to do"
     assert sorted(by_key) == sorted(selectors.Line._make(row) for row in joined)
     assert {line.owner_id for line in by_key} == {caseworker}
+
+
+def test_a_caseworker_holding_more_than_a_key_list_allows_is_read_through_the_subqueries(council, monkeypatch):
+    """The fallback for a very large caseload gives the same lines as the key list."""
+    scope = Scope(caseworker=Caseworker.objects.get(pk="CW1"))
+    by_key = selectors.duty_lines(as_of=AS_OF, scope=scope)
+    monkeypatch.setattr(selectors, "KEY_LIST_MAX", 0)
+    through_subqueries = selectors.duty_lines(as_of=AS_OF, scope=scope)
+    assert by_key
+    assert sorted(through_subqueries) == sorted(by_key)

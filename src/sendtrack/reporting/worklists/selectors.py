@@ -283,7 +283,7 @@ class Duties:
     ) -> None:
         """`this_week` keeps only the duties falling due in the 7 days from `as_of` (not those already overdue)."""
         self.as_of, self.scope = as_of, scope
-        self.everything: list[Any] = duty_lines(as_of=as_of, scope=scope)
+        self.everything: list[Line] = duty_lines(as_of=as_of, scope=scope)
         wanted_kinds = set(kinds or ())
         wanted_statuses = {s for s in (statuses or ()) if s in OPEN_STATUSES}
         week_end = as_of + dt.timedelta(days=THIS_WEEK_DAYS - 1)
@@ -719,16 +719,16 @@ def unallocated_cases(*, as_of: dt.date, scope: Scope, duties: Duties | None = N
     return sorted(cases.values(), key=lambda c: (STATUS_RANK[c.worst], -c.overdue, c.next_due or as_of, c.child, c.key))
 
 
-def _nobodys_lines(*, as_of: dt.date, known: set[int]) -> list[Any]:
+def _nobodys_lines(*, as_of: dt.date, known: set[int]) -> list[Line]:
     """The duties still to do at `as_of` on records with no caseworker at all (their owner is blank), leaving out
     the lines in `known`. Asked as two queries, one through the requests and one through the plans: PostgreSQL
     cannot use the milestones' indexes for "in these requests or in these plans" and reads every milestone of
     the council instead (67 ms on the largest council to find none), while each half alone is an index lookup."""
-    found: list[Any] = []
+    found: list[Line] = []
     for column, model in (("request_id", Request), ("plan_id", Plan)):
         keys = model.objects.filter(caseworker__isnull=True).order_by().values("pk")
         qs = open_duties(as_of=as_of, scope=Scope()).filter(**{f"{column}__in": keys})
-        for line in qs.order_by().values_list(*LINE_FIELDS, named=True):
+        for line in map(Line._make, qs.order_by().values_list(*LINE_FIELDS)):
             if line.owner_id is None and line.id not in known:
                 known.add(line.id)
                 found.append(line)
