@@ -35,6 +35,7 @@ def snapshot():
             "exists_until",
             "lapses_on",
             "seq",
+            "owner_id",
         )
     )
     history = {}
@@ -167,3 +168,37 @@ def test_a_full_rebuild_keeps_the_milestone_indexes():
         after = connection.introspection.get_constraints(cursor, Milestone._meta.db_table)
     assert {n: c["columns"] for n, c in after.items()} == {n: c["columns"] for n, c in before.items()}
     assert sum(1 for c in after.values() if c.get("index")) >= 5
+
+
+def test_every_stored_milestone_is_owned_by_its_requests_caseworker_else_its_plans():
+    """The owner is copied onto each milestone when it is built (`timescales.md`, "Who owns a milestone"); the
+    worklists read the copy, so it must equal the join it replaced, after a load and after a full rebuild."""
+    from django.db.models import F
+    from django.db.models.functions import Coalesce
+
+    from sendtrack.generator import generate_extract
+
+    services.extract_apply(
+        extract=generate_extract(people=300, seed=3, as_of=dt.date(2025, 6, 30)), by=None, reason="load"
+    )
+
+    def owners() -> list[tuple[int, str | None, str | None]]:
+        joined = Coalesce(F("request__caseworker_id"), F("plan__caseworker_id"))
+        return list(Milestone.objects.order_by("id").annotate(joined=joined).values_list("id", "owner_id", "joined"))
+
+    from sendtrack.records.selectors import table_rows
+
+    plan = next(r for r in table_rows("plans") if r["caseworker_id"] and Milestone.objects.filter(plan_id=r["plan_id"]))
+    services.record_save(table="plans", row={**plan, "caseworker_id": None}, by=None, reason="unallocated")
+    request = next(r for r in table_rows("requests") if Milestone.objects.filter(request_id=r["request_id"]))
+    other = next(
+        c["caseworker_id"] for c in table_rows("caseworkers") if c["caseworker_id"] != request["caseworker_id"]
+    )
+    services.record_save(table="requests", row={**request, "caseworker_id": other}, by=None, reason="reallocated")
+    stored = owners()
+    assert {owner for _, owner, _ in stored} - {None}, "the council's duties must have caseworkers"
+    assert Milestone.objects.filter(plan_id=plan["plan_id"], owner__isnull=True).exists()
+    assert set(Milestone.objects.filter(request_id=request["request_id"]).values_list("owner_id", flat=True)) == {other}
+    assert [(i, owner) for i, owner, _ in stored] == [(i, joined) for i, _, joined in stored]
+    services.milestones_rebuild()
+    assert all(owner == joined for _, owner, joined in owners())

@@ -305,6 +305,20 @@ class Milestone(models.Model):
         db_constraint=False,
         db_index=False,
     )
+    # Who owns the duty (`timescales.md`, "Who owns a milestone"): the request's caseworker, else the plan's,
+    # copied onto the row when it is built. Every write to a request or a plan rebuilds its case's milestones
+    # in the same transaction (reallocation included), so the copy never falls behind its record; a test
+    # holds every stored row to the join it replaces. Stored so that a team's worklist finds its undone
+    # duties through one index (owner, done date) instead of joining every milestone to its record.
+    owner = models.ForeignKey(
+        Caseworker,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,  # a caseworker who holds a request or a plan cannot be deleted (PROTECT)
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -313,6 +327,7 @@ class Milestone(models.Model):
             models.Index(fields=["kind", "due_date"]),
             models.Index(fields=["request", "done_date"]),
             models.Index(fields=["plan", "done_date"]),
+            models.Index(fields=["owner", "done_date"]),
         ]
 
     def __str__(self) -> str:

@@ -529,11 +529,17 @@ MILESTONE_COLUMNS = (
     "seq",
     "request_id",
     "plan_id",
+    "owner_id",
 )
 
 
 def _milestone_rows(tables: dict[str, list[dict[str, Any]]]) -> Iterator[tuple[object, ...]]:
+    """The stored rows of the cases in `tables`, each with its owner (`timescales.md`, "Who owns a milestone"):
+    the request's caseworker for a request-side duty, the plan's for a plan-side one."""
+    owner_of_request = {row["request_id"]: row.get("caseworker_id") or None for row in tables.get("requests", ())}
+    owner_of_plan = {row["plan_id"]: row.get("caseworker_id") or None for row in tables.get("plans", ())}
     for m in milestones_for_all(cases_from_tables(tables)):
+        owner = owner_of_request.get(m.request_id) if m.request_id else owner_of_plan.get(m.plan_id or "")
         yield (
             m.person_id,
             m.record_type,
@@ -551,6 +557,7 @@ def _milestone_rows(tables: dict[str, list[dict[str, Any]]]) -> Iterator[tuple[o
             m.seq,
             m.request_id,
             m.plan_id,
+            owner,
         )
 
 
