@@ -1,6 +1,5 @@
 """The SQL status (for lists) equals the pure engine's status, row for row, at any as-of date."""
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -25,7 +24,7 @@ def test_sql_status_and_existence_equal_the_engine(case, as_of_dates):
     engine = milestones_for(case)
     stored = []
     for m in engine:
-        fields = dataclasses.asdict(m)
+        fields = m._asdict()
         fields.update(kind=m.kind.value, start_event=m.start_event.value, request_id=None, plan_id=None)
         stored.append(Milestone(**fields))
     Milestone.objects.bulk_create(stored)

@@ -21,6 +21,10 @@ PERIODS = [
     (dt.date(2025, 6, 30), dt.date(2024, 7, 1), dt.date(2025, 6, 30)),
     (dt.date(2024, 11, 15), dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
     (dt.date(2023, 3, 31), dt.date(2022, 4, 1), dt.date(2023, 3, 31)),
+    # One month: most requests open at the as-of date, assessments decided in it and final plans still due were
+    # received before it (the database reads only the requests a period can use: these must be among them).
+    (dt.date(2025, 6, 30), dt.date(2025, 6, 1), dt.date(2025, 6, 30)),
+    (dt.date(2024, 11, 15), dt.date(2024, 11, 1), dt.date(2024, 11, 30)),
 ]
 
 

@@ -177,7 +177,13 @@ def _sizes(result: KpiResult) -> dict[str, Sizes]:
 
 
 def build(*, as_of: dt.date, period_from: dt.date, period_to: dt.date, months: int) -> DashboardData:
-    """Compute the whole dashboard from the database (a few queries, then pure Python)."""
+    """Compute the whole dashboard from the database (a few queries, then pure Python), with the garbage collector
+    held off as for `selectors.kpis_compute`."""
+    with selectors.records_selectors.collector_paused():
+        return _build(as_of=as_of, period_from=period_from, period_to=period_to, months=months)
+
+
+def _build(*, as_of: dt.date, period_from: dt.date, period_to: dt.date, months: int) -> DashboardData:
     previous_from, previous_to = previous_period(period_from, period_to)
     first_month = add_months_rolling(as_of.replace(day=1), -(months - 1))
     earliest = min(first_month, previous_from, period_from)
