@@ -202,3 +202,22 @@ def test_every_stored_milestone_is_owned_by_its_requests_caseworker_else_its_pla
     assert [(i, owner) for i, owner, _ in stored] == [(i, joined) for i, _, joined in stored]
     services.milestones_rebuild()
     assert all(owner == joined for _, owner, joined in owners())
+
+
+def test_a_request_moved_to_another_child_takes_its_milestones_with_it():
+    """A later extract (or a correction) files a request under another child: its duties must not stay listed
+    under the first child as well."""
+    from sendtrack.records.selectors import table_rows
+
+    services.extract_apply(extract=example_extract(), by=None, reason="load")
+    request = next(r for r in table_rows("requests") if Milestone.objects.filter(request_id=r["request_id"]))
+    other = next(p["person_id"] for p in table_rows("people") if p["person_id"] != request["person_id"])
+    before = Milestone.objects.filter(request_id=request["request_id"]).count()
+    extract = example_extract()
+    moved = next(r for r in extract.tables["requests"] if r["request_id"] == request["request_id"])
+    moved["person_id"] = other
+    services.extract_apply(extract=extract, by=None, reason="moved")
+    assert set(Milestone.objects.filter(request_id=request["request_id"]).values_list("person_id", flat=True)) == {
+        other
+    }
+    assert Milestone.objects.filter(request_id=request["request_id"]).count() == before

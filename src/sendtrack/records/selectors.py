@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.functions import Cast
@@ -62,9 +63,11 @@ def fast_rows(
     named = {f"c{i}": c for i, c in enumerate(columns) if not isinstance(c, str)}
     if named:
         qs = qs.annotate(**named)
-    sql, params = qs.values_list(
-        *[c if isinstance(c, str) else f"c{i}" for i, c in enumerate(columns)]
-    ).query.sql_with_params()
+    names = [c if isinstance(c, str) else f"c{i}" for i, c in enumerate(columns)]
+    try:
+        sql, params = qs.values_list(*names).query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (`x__in=[]`): Django asks no query, nor do we
+        return []
     with collector_paused(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return _typed(cursor.fetchall(), dates, flags)

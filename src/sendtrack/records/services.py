@@ -589,6 +589,11 @@ def milestones_rebuild(*, person_ids: Iterable[str] | None = None, progress: Pro
         tables = selectors.case_rows(person_ids=chunk, tables=ENGINE_TABLES)
         for part in _chunks(chunk):
             Milestone.objects.filter(person_id__in=part).delete()
+        # A request or plan moved here from another child (a later extract, or a correction) leaves milestones
+        # under that child, who may not be rebuilt: they go by the record, whoever they were filed under.
+        for column, table, key in (("request_id", "requests", "request_id"), ("plan_id", "plans", "plan_id")):
+            for part in _chunks([str(row[key]) for row in tables.get(table, ())]):
+                Milestone.objects.filter(**{f"{column}__in": part}).delete()
         written += bulk.insert_rows(Milestone, MILESTONE_COLUMNS, _milestone_rows(tables))
         if progress:
             progress("milestones", index, total)

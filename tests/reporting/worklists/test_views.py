@@ -179,6 +179,20 @@ def test_team_work_for_all_teams_or_one_caseworker(client, manager):
     assert set(table_children(sam)) == {"Ivy Southchild", "Cleo Transferchild", "Eve Leapchild", "Lola Babychild"}
 
 
+@pytest.mark.parametrize("page", ["reporting:team-work", "reporting:team-work-export", "reporting:planner"])
+def test_a_team_with_no_caseworkers_yet_shows_empty_lists(client, manager, page):
+    """A team just set up in Running the service has nobody in it: its lists are empty, not an error."""
+    from sendtrack.records.models import Team
+
+    east = Team.objects.create(name="East team")
+    client.force_login(manager)
+    params = {"team": str(east.pk), **({"format": "csv", "list": "duties"} if page.endswith("export") else {})}
+    response = client.get(reverse(page), params)
+    assert response.status_code == 200
+    if page == "reporting:team-work":
+        assert response.context["counts"].total == 0
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [({"caseworker": "CW99"}, forms.ERR_CASEWORKER), ({"team": "999"}, forms.ERR_TEAM)],

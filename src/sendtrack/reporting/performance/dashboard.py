@@ -189,7 +189,8 @@ def _build(*, as_of: dt.date, period_from: dt.date, period_to: dt.date, months: 
     earliest = min(first_month, previous_from, period_from)
     # Reviews back to 12 months before the earliest date: the rolling window of "reviewed in 12 months".
     rows = selectors.kpi_rows(
-        breakdowns=True, only=selectors.row_filters(as_of, add_months_rolling(earliest, -12), as_of)
+        breakdowns=True,
+        only=selectors.row_filters(as_of, add_months_rolling(earliest, -12), as_of, breakdowns=True),
     )
     milestones = selectors.kpi_milestones(as_of=as_of, period_from=earliest, period_to=as_of, since=earliest)
     result, series = kpis_and_series(rows, as_of=as_of, period_from=period_from, period_to=period_to,

@@ -69,7 +69,7 @@ _EVENTS = {e.value: e for e in StartEvent}
 CACHE_SECONDS = 24 * 3600
 
 
-def row_filters(as_of: dt.date, period_from: dt.date, period_to: dt.date) -> dict[str, Q]:
+def row_filters(as_of: dt.date, period_from: dt.date, period_to: dt.date, *, breakdowns: bool = False) -> dict[str, Q]:
     """Rows a figure for this period and as-of date can read (a superset, never fewer; a test checks the
     figures against reading everything). Plans and assessments are read whole: stock, caseload and the
     references of the breakdowns need them. Advice is also read for every plan issued in the period (the
@@ -77,7 +77,9 @@ def row_filters(as_of: dt.date, period_from: dt.date, period_to: dt.date) -> dic
     date, if earlier), those still undecided, and those of the assessments decided since then (whose
     times run from the request's received date). Most of a council's requests were settled years ago: on
     a database of England's size this reads 2 requests in 10. A final plan still due needs no request
-    read: its milestone starts on the request's received date and carries it (`start_date`)."""
+    read for its figures: its milestone starts on the request's received date and carries it
+    (`start_date`). Its breakdowns do (the team, the child's age...): with `breakdowns`, every request is
+    read."""
     last = min(period_to, as_of)
     since = min(period_from, as_of)
     window_start = min(period_from, add_months_rolling(as_of, -12) + dt.timedelta(days=1))
@@ -87,12 +89,15 @@ def row_filters(as_of: dt.date, period_from: dt.date, period_to: dt.date) -> dic
 
     decided = ["Y", "N"]
     assessed = Assessment.objects.filter(assessment_outcome_date__gte=since).values("request_id")
-    return {
-        "requests": Q(received_date__gte=since)
+    requests = (
+        Q(received_date__gte=since)
         | Q(request_outcome_date__gte=since)
         | Q(withdrawn_date__gte=since)
         | (Q(received_date__lte=as_of) & ~Q(request_outcome__in=decided) & Q(withdrawn_date__isnull=True))
-        | Q(request_id__in=assessed),
+        | Q(request_id__in=assessed)
+    )
+    return {
+        **({} if breakdowns else {"requests": requests}),
         "advice": within("received_date") | within("assessment__assessment_outcome_date"),
         "reviews": within("meeting_date")
         | within("decision_date")
