@@ -294,3 +294,24 @@ def test_the_open_work_table_for_councillors_never_leaves_one_hidden_part_beside
     rows = [[c["text"] for c in row[1:]] for row in funnel_view(data, links=False, threshold=5).rows]
     assert rows == [["c", "c", "43"], ["0", "12", "12"], ["c", "c", "6"], ["30", "0", "30"], ["0", "0", "0"]]
     assert all(c["url"] == "" for row in funnel_view(data, links=False, threshold=5).rows for c in row)
+
+
+def test_an_old_request_whose_assessment_is_still_open_is_grouped_by_its_team_not_as_not_recorded(loaded):
+    """The overdue final plans are broken down by the request's team and child: the dashboard must read the request
+    even when it was received and decided long before every period it shows."""
+    from sendtrack.records import services
+    from sendtrack.records.models import Assessment
+    from sendtrack.records.selectors import table_rows
+    from sendtrack.reporting.performance.dashboard import build
+
+    open_assessment = Assessment.objects.filter(assessment_outcome="A", request__caseworker__isnull=False)
+    request_id = open_assessment.values_list("request_id", flat=True).first()
+    assert request_id, "the council must have an assessment still open"
+    row = next(r for r in table_rows("requests") if r["request_id"] == request_id)
+    old = {**row, "received_date": dt.date(2020, 3, 2), "request_outcome": "Y",
+           "request_outcome_date": dt.date(2020, 4, 13), "withdrawn_date": None}  # fmt: skip
+    services.record_save(table="requests", row=old, by=None, reason="an old request")
+    data = build(as_of=dt.date(2025, 6, 30), period_from=dt.date(2024, 7, 1), period_to=dt.date(2025, 6, 30), months=24)
+    by_team = {group.label: group.numerator for group in data.breakdowns["overdue_final_plans"]["team"]}
+    assert sum(by_team.values()) == data.values["overdue_final_plans"] >= 1
+    assert "Not recorded" not in by_team
