@@ -79,7 +79,7 @@ def _typed(rows: list[tuple[Any, ...]], dates: Sequence[int], flags: Sequence[in
     if not rows:
         return rows
     first = rows[0]
-    dates = [i for i in dates if _needs_typing(rows, i, dt.date)]
+    dates = [i for i in dates if _still_text(rows, i)]
     flags = [i for i in flags if type(first[i]) is not bool]  # a flag column is never null
     if not (dates or flags):
         return rows  # PostgreSQL: every value already typed, nothing to turn round
@@ -96,13 +96,9 @@ def _typed(rows: list[tuple[Any, ...]], dates: Sequence[int], flags: Sequence[in
     return list(zip(*cols, strict=True))
 
 
-def _needs_typing(rows: list[tuple[Any, ...]], index: int, kind: type) -> bool:
-    """Whether column `index` holds values still to be parsed: its first non-blank value is not of `kind`."""
-    for row in rows:
-        value = row[index]
-        if value is not None:
-            return type(value) is not kind
-    return False
+def _still_text(rows: list[tuple[Any, ...]], index: int) -> bool:
+    """Whether date column `index` still needs parsing: its first non-blank value is not a date (SQLite's text)."""
+    return next((type(row[index]) is not dt.date for row in rows if row[index] is not None), False)
 
 
 def due_soon_days() -> int:

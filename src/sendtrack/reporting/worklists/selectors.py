@@ -250,26 +250,19 @@ class Duties:
     ) -> None:
         """`this_week` keeps only the duties falling due in the 7 days from `as_of` (not those already overdue)."""
         self.as_of, self.scope = as_of, scope
-        self.everything: list[Line] = []
-        self.lines: list[Line] = []
-        with records.collector_paused():  # thousands of lines read, filtered and sorted: no cycles to collect
-            self._select(kinds, statuses, this_week)
-
-    def _select(self, kinds: Iterable[str] | None, statuses: Iterable[str] | None, this_week: bool) -> None:
-        as_of = self.as_of
-        self.everything = duty_lines(as_of=as_of, scope=self.scope)
         wanted_kinds = set(kinds or ())
         wanted_statuses = {s for s in (statuses or ()) if s in OPEN_STATUSES}
         week_end = as_of + dt.timedelta(days=THIS_WEEK_DAYS - 1)
-        lines = [
-            line
-            for line in self.everything
-            if (not wanted_kinds or line.kind in wanted_kinds)
-            and (not wanted_statuses or line.status in wanted_statuses)
-            and (not this_week or (line.status != "overdue" and line.due_date <= week_end))
-        ]
-        lines.sort(key=lambda line: (STATUS_RANK[line.status], line.due_date, line.person_id, line.id))
-        self.lines = lines
+        with records.collector_paused():  # thousands of lines read, filtered and sorted: no cycles to collect
+            self.everything: list[Line] = duty_lines(as_of=as_of, scope=scope)
+            self.lines: list[Line] = [
+                line
+                for line in self.everything
+                if (not wanted_kinds or line.kind in wanted_kinds)
+                and (not wanted_statuses or line.status in wanted_statuses)
+                and (not this_week or (line.status != "overdue" and line.due_date <= week_end))
+            ]
+            self.lines.sort(key=lambda line: (STATUS_RANK[line.status], line.due_date, line.person_id, line.id))
 
     def counts(self) -> Counts:
         """How many of the scope's duties (whatever the filters: the page's summary is of the whole list) are overdue,
