@@ -21,11 +21,11 @@ import datetime as dt
 import io
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Final
+from typing import IO, Any, Final
 
 from openpyxl import load_workbook
 from openpyxl.utils.cell import get_column_letter, range_boundaries
@@ -38,7 +38,7 @@ from sendtrack.spreadsheets.extract import Extract, ExtractMeta, ExtractUnreadab
 from sendtrack.spreadsheets.schema import EXTRACT, RECORD_TABLES, TABLES, TABLES_BY_NAME, Column, Kind, Table
 from sendtrack.spreadsheets.writer import value_to_text
 
-__all__ = ["ReadResult", "Rejected", "read_extract", "resolve_references"]
+__all__ = ["ReadResult", "Rejected", "StreamedExtract", "read_extract", "resolve_references", "stream_extract"]
 
 # --- Why a row is refused (RowError.reason). Tests import these. ---------------------------------
 NOT_A_DATE: Final = "not a real date in the form YYYY-MM-DD"
@@ -79,6 +79,8 @@ MISSING_TABLE: Final = "no {what} for this table: it is taken as empty"
 
 #: How often (in rows) `progress` is called.
 PROGRESS_EVERY: Final = 2000
+#: Accepted rows handed over at a time by `stream_extract`.
+STREAM_CHUNK_ROWS: Final = 20_000
 
 Rejected = tuple[int, dict[str, str], list[RowError]]
 """A refused row: its spreadsheet row number, its text as read (header name → cell text), its errors."""
@@ -150,6 +152,127 @@ def resolve_references(result: ReadResult, known: Callable[[str, str], bool]) ->
 
     _check_references(result, lookup)
     result.unresolved = []
+
+
+Chunk = tuple[str, list[Row], list[int]]
+"""Accepted rows of one table, in file order, and their spreadsheet row numbers."""
+
+
+@dataclass
+class StreamedExtract:
+    """An extract read a chunk of rows at a time (`stream_extract`).
+
+    `meta` is known at once; `chunks` hands over the accepted rows table by table, in schema order
+    (each table after every table it refers to), and `result` collects the errors, notices and
+    refused rows as the chunks are read: complete once `chunks` is exhausted. `result.extract`
+    holds no rows.
+    """
+
+    meta: ExtractMeta
+    result: ReadResult
+    chunks: Iterator[Chunk]
+
+
+def stream_extract(
+    path: str | os.PathLike[str],
+    *,
+    chunk_rows: int = STREAM_CHUNK_ROWS,
+    progress: ProgressCallback | None = None,
+) -> StreamedExtract:
+    """Read an extract that must stand on its own, holding only `chunk_rows` rows at a time.
+
+    The rows accepted, the rows refused and why are those of `read_extract` followed by
+    `resolve_references` with nothing already loaded (what a reconciliation reads), except that a row
+    with several bad references lists every one of them. What is held meanwhile is the keys of the
+    tables other tables refer to, and the keys of the table being read (to find duplicates): a few
+    dozen bytes a record, not the rows. A CSV folder is read file by file as a stream; a workbook
+    (at most a million rows a sheet) is read whole, then handed over in chunks.
+    """
+    source = Path(path)
+    if not source.exists():
+        raise ExtractUnreadable(str(source), NOT_FOUND)
+    if source.is_dir():
+        folder = _CsvFolder(source)
+        placeholder = ExtractMeta(la_code="", extract_date=dt.date.min, source_system="")
+        meta_result = ReadResult(extract=Extract(meta=placeholder))
+        if folder.read_table(EXTRACT, meta_result, _Progress(None, 0)) is None:
+            raise ExtractUnreadable(folder.describe(EXTRACT.name), NO_EXTRACT_TABLE)
+        result = ReadResult(extract=Extract(meta=_meta(meta_result, folder.describe(EXTRACT.name))))
+        result.notices.extend(folder.notices)
+        result.notices.extend(meta_result.notices)
+        total = sum(_count_lines(file) - 1 for file in folder.files.values()) if progress else 0
+        chunks = _stream_folder(folder, result, chunk_rows, _Progress(progress, total))
+        return StreamedExtract(result.extract.meta, result, chunks)
+    whole = read_extract(source, progress=progress)
+    resolve_references(whole, lambda table, key: False)
+    tables, whole.extract.tables = whole.extract.tables, {}
+    numbers, whole.extract.row_numbers = whole.extract.row_numbers, {}
+
+    def handed_over() -> Iterator[Chunk]:
+        for table in RECORD_TABLES:
+            rows, lines = tables.pop(table.name, []), numbers.pop(table.name, [])
+            for start in range(0, len(rows), chunk_rows):
+                yield table.name, rows[start : start + chunk_rows], lines[start : start + chunk_rows]
+
+    return StreamedExtract(whole.extract.meta, whole, handed_over())
+
+
+def _count_lines(file: Path) -> int:
+    """Lines in a file, read a megabyte at a time (for the progress bar: a stream is not held whole)."""
+    count = 0
+    with file.open("rb") as source:
+        while block := source.read(1 << 20):
+            count += block.count(b"\n")
+    return max(count, 1)
+
+
+def _stream_folder(folder: _CsvFolder, result: ReadResult, chunk_rows: int, progress: _Progress) -> Iterator[Chunk]:
+    references = _References(result, lambda table, key: False)
+    for table in RECORD_TABLES:
+        file = folder.files.get(table.name)
+        if file is None:
+            result.notices.append(Notice(table.name, MISSING_TABLE.format(what=folder.missing_word)))
+            references.table_done(table)
+            continue
+        try:
+            with file.open("rb") as raw:
+                records = csv.reader(_decoded_lines(raw, file))
+                try:
+                    header = next(records, None)
+                    if header is None or not "".join(header).strip():
+                        raise ExtractUnreadable(str(file), EMPTY_FILE)
+                    reader = _TableReader(table, header, result)
+                    for number, cells in enumerate(records, start=2):
+                        if reader.add(number, cells):
+                            progress.step()
+                            if len(reader.rows) >= chunk_rows:
+                                yield _hand_over(table, reader, references)
+                except csv.Error as exc:
+                    raise ExtractUnreadable(str(file), NOT_CSV.format(line=records.line_num, detail=exc)) from None
+        except OSError as exc:
+            raise ExtractUnreadable(str(file), exc.strerror or str(exc)) from None
+        if reader.rows:
+            yield _hand_over(table, reader, references)
+        references.table_done(table)
+    order = {t.name: i for i, t in enumerate(TABLES)}
+    result.errors.sort(key=lambda e: (order.get(e.table, len(order)), e.row))
+    progress.finish()
+
+
+def _decoded_lines(raw: IO[bytes], file: Path) -> Iterator[str]:
+    """A CSV file's lines as text, decoded one by one so that a bad byte is reported on its own line."""
+    for number, line in enumerate(raw, start=1):
+        try:
+            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise ExtractUnreadable(str(file), NOT_UTF8.format(line=number)) from None
+
+
+def _hand_over(table: Table, reader: _TableReader, references: _References) -> Chunk:
+    rows, numbers = references.check(table, list(reader.rows), list(reader.numbers))
+    reader.rows.clear()
+    reader.numbers.clear()
+    return table.name, rows, numbers
 
 
 # --- Values -------------------------------------------------------------------------------------
@@ -687,60 +810,94 @@ def _check_references(result: ReadResult, known: Callable[[str, str], bool] | No
     Without `known`, a reference to a key not in the extract at all is listed in `unresolved`.
     """
     extract = result.extract
-    accepted: dict[str, set[object]] = {}
-    refused: dict[str, dict[object, int]] = {}
-    unresolved: list[tuple[str, int, str, str]] = []
+    references = _References(result, known)
     for table in RECORD_TABLES:
         name = table.name
-        rejected = result.rejected.setdefault(name, [])
         if table.refs:
             rows, numbers = extract.rows(name), extract.row_numbers.setdefault(name, [])
-            keep_rows: list[Row] = []
-            keep_numbers: list[int] = []
-            for index, row in enumerate(rows):
-                number = numbers[index] if index < len(numbers) else index + 2
-                errors: list[RowError] = []
-                pending: list[tuple[str, int, str, str]] = []
-                for column in table.refs:
-                    value = row.get(column.name)
-                    target = column.ref
-                    if value is None or target is None or value in accepted[target]:
-                        continue
-                    bad_row = refused[target].get(value)
-                    key = value_to_text(value)
-                    if bad_row is not None:
-                        reason = DEPENDS_ON_REJECTED.format(row=bad_row, table=target, key=key)
-                        errors.append(RowError(name, number, column.name, reason, key))
-                    elif known is None:
-                        pending.append((name, number, column.name, key))
-                    elif not known(target, key):
-                        reason = REFERENCE_MISSING.format(table=target, key=key)
-                        errors.append(RowError(name, number, column.name, reason, key, code=REFERENCE_CODE))
-                if errors:
-                    result.errors.extend(errors)
-                    rejected.append((number, {c: value_to_text(row.get(c)) for c in table.column_names}, errors))
-                else:
-                    keep_rows.append(row)
-                    keep_numbers.append(number)
-                    unresolved.extend(pending)
+            keep_rows, keep_numbers = references.check(table, rows, numbers)
             if len(keep_rows) != len(rows):
                 extract.tables[name], extract.row_numbers[name] = keep_rows, keep_numbers
-                rejected.sort(key=lambda r: r[0])
-        accepted[name], refused[name] = _keys(table, extract.rows(name), rejected)
-    result.unresolved = unresolved
+        else:
+            references.accept(table, extract.rows(name))
+        references.table_done(table)
+    result.unresolved = references.unresolved
     order = {t.name: i for i, t in enumerate(TABLES)}
     result.errors.sort(key=lambda e: (order.get(e.table, len(order)), e.row))
 
 
-def _keys(table: Table, rows: list[Row], rejected: list[Rejected]) -> tuple[set[object], dict[object, int]]:
-    """Keys of a single-key table's accepted rows, and of its refused rows (key → first row number)."""
-    if len(table.key) != 1:
-        return set(), {}
-    key = table.key[0]
-    accepted: set[object] = {row[key] for row in rows}
-    refused: dict[object, int] = {}
-    for number, raw, _errors in rejected:
-        value = raw.get(key, "").strip()
-        if value and value not in accepted:
-            refused.setdefault(value, number)
-    return accepted, refused
+class _References:
+    """The keys accepted and refused so far, table by table, and the check of each row's references.
+
+    Fed a table's rows (all at once or a chunk at a time) and then told the table is done, in schema
+    order; only the keys of tables that other tables refer to are kept.
+    """
+
+    def __init__(self, result: ReadResult, known: Callable[[str, str], bool] | None) -> None:
+        self.result = result
+        self.known = known
+        self.accepted: dict[str, set[object]] = {}
+        self.refused: dict[str, dict[object, int]] = {}
+        self.unresolved: list[tuple[str, int, str, str]] = []
+
+    def check(self, table: Table, rows: list[Row], numbers: list[int]) -> tuple[list[Row], list[int]]:
+        """The rows whose references hold, and their numbers; the others are refused into `result`."""
+        if not table.refs:
+            self.accept(table, rows)
+            return rows, numbers
+        name = table.name
+        rejected = self.result.rejected.setdefault(name, [])
+        keep_rows: list[Row] = []
+        keep_numbers: list[int] = []
+        for index, row in enumerate(rows):
+            number = numbers[index] if index < len(numbers) else index + 2
+            errors: list[RowError] = []
+            pending: list[tuple[str, int, str, str]] = []
+            for column in table.refs:
+                value = row.get(column.name)
+                target = column.ref
+                if value is None or target is None or value in self.accepted[target]:
+                    continue
+                bad_row = self.refused[target].get(value)
+                key = value_to_text(value)
+                if bad_row is not None:
+                    reason = DEPENDS_ON_REJECTED.format(row=bad_row, table=target, key=key)
+                    errors.append(RowError(name, number, column.name, reason, key))
+                elif self.known is None:
+                    pending.append((name, number, column.name, key))
+                elif not self.known(target, key):
+                    reason = REFERENCE_MISSING.format(table=target, key=key)
+                    errors.append(RowError(name, number, column.name, reason, key, code=REFERENCE_CODE))
+            if errors:
+                self.result.errors.extend(errors)
+                rejected.append((number, {c: value_to_text(row.get(c)) for c in table.column_names}, errors))
+            else:
+                keep_rows.append(row)
+                keep_numbers.append(number)
+                self.unresolved.extend(pending)
+        self.accept(table, keep_rows)
+        return keep_rows, keep_numbers
+
+    def accept(self, table: Table, rows: list[Row]) -> None:
+        """Remember the keys of accepted rows of a table other tables refer to."""
+        if len(table.key) == 1 and table.name in _REFERRED_TO:
+            key = table.key[0]
+            self.accepted.setdefault(table.name, set()).update(row[key] for row in rows)
+
+    def table_done(self, table: Table) -> None:
+        """The table is read: note the keys of its refused rows, and put them in row order."""
+        name = table.name
+        accepted = self.accepted.setdefault(name, set())
+        rejected = self.result.rejected.setdefault(name, [])
+        rejected.sort(key=lambda r: r[0])
+        refused: dict[object, int] = {}
+        if len(table.key) == 1:
+            for number, raw, _errors in rejected:
+                value = raw.get(table.key[0], "").strip()
+                if value and value not in accepted:
+                    refused.setdefault(value, number)
+        self.refused[name] = refused
+
+
+#: The tables whose keys other tables refer to.
+_REFERRED_TO: Final = frozenset(c.ref for t in RECORD_TABLES for c in t.refs if c.ref)
