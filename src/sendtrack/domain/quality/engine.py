@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
@@ -75,6 +76,9 @@ class Context:
 
     as_of: dt.date
     extract_date: dt.date | None = None
+    #: How many records of the whole extract carry each date, by (table, column), when the dataset
+    #: checked is only part of it (a reconciliation in parts): what DQ602 compares a date with.
+    date_counts: Mapping[tuple[str, str], Counter[dt.date]] | None = None
 
     @property
     def taken_on(self) -> dt.date:
@@ -278,13 +282,16 @@ def run_rules(
     extract_date: dt.date | None = None,
     codes: Iterable[str] | None = None,
     scope: Scope | str | None = None,
+    date_counts: Mapping[tuple[str, str], Counter[dt.date]] | None = None,
 ) -> list[Finding]:
     """Run the rules over a dataset and return every finding, sorted by code, table, record and fields.
 
     `codes` limits the run to some rules, `scope` to the `case` or the `cross_case` rules. The result
     depends only on the dataset and the two dates, so a run can be repeated for any past as-of date.
+    `date_counts` (`count_dates` over the whole extract) is for a dataset that is one part of an
+    extract: the date spikes (DQ602) are then those of the whole, found in this part's records.
     """
-    context = Context(as_of=as_of, extract_date=extract_date)
+    context = Context(as_of=as_of, extract_date=extract_date, date_counts=date_counts)
     findings = [f for r in _select(codes, scope) for f in _findings(r, dataset, context)]
     findings.sort(key=lambda f: (_code_order(f.code), f.table, f.record_id, f.fields))
     return findings

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sendtrack.domain.quality.dataset import DATE_FIELDS, Dataset
 from sendtrack.domain.quality.engine import Context, Hit, Scope, Severity, rule
 from sendtrack.domain.quality.rules.dates import ORDERED_PAIRS
-from sendtrack.domain.quality.values import date_of
+from sendtrack.domain.quality.values import Row, date_of
 
 #: Dates converters and spreadsheets use for "unknown" (DQ601). 2000-01-01 is a real birth date for
 #: some young people, so it counts as a placeholder in every date field but the birth date.
@@ -65,6 +65,20 @@ def dq601_placeholder_date(ds: Dataset, ctx: Context) -> Iterator[Hit]:
                     yield Hit(table, row, (column,))
 
 
+def count_dates(table: str, rows: Iterable[Row], into: dict[tuple[str, str], Counter[dt.date]]) -> None:
+    """Add to `into` how many of `rows` (of `table`) carry each date, per date field: what DQ602 reads.
+
+    Called once over a whole extract, or chunk by chunk as a large extract streams past.
+    """
+    columns = DATE_FIELDS.get(table, ())
+    counters = [(column, into.setdefault((table, column), Counter())) for column in columns]
+    for row in rows:
+        for column, counter in counters:
+            day = date_of(row, column)
+            if day is not None:
+                counter[day] += 1
+
+
 def spike_dates(counts: Counter[dt.date], table: str, column: str) -> set[dt.date]:
     """The spike dates of one date field, given how many records carry each date (DQ602).
 
@@ -100,14 +114,14 @@ def spike_dates(counts: Counter[dt.date], table: str, column: str) -> set[dt.dat
     scope=Scope.CROSS_CASE,
 )
 def dq602_date_spike(ds: Dataset, ctx: Context) -> Iterator[Hit]:
+    whole = ctx.date_counts
     for table, columns in DATE_FIELDS.items():
         rows = ds.rows(table)
+        if whole is None:
+            here: dict[tuple[str, str], Counter[dt.date]] = {}
+            count_dates(table, rows, here)
         for column in columns:
-            counts: Counter[dt.date] = Counter()
-            for row in rows:
-                day = date_of(row, column)
-                if day is not None:
-                    counts[day] += 1
+            counts = (whole if whole is not None else here).get((table, column), Counter())
             spikes = spike_dates(counts, table, column)
             if not spikes:
                 continue
