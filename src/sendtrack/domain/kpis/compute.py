@@ -755,4 +755,5 @@ def assemble(
     _per_month(out, "requests_per_month", "requests", flows["received"], months)
     _per_month(out, "plans_issued_per_month", "assessments", flows["issued"], months)
     values = {key: out.values[key] for key in KPI_KEYS}
-    return KpiResult(as_of, period_from, period_to, values, out.members, out.exact)
+    days = tuple(f.days for f in flows["issued"] if f.days is not None)
+    return KpiResult(as_of, period_from, period_to, values, out.members, out.exact, days)

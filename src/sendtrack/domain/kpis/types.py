@@ -64,6 +64,9 @@ class KpiResult:
     values: dict[str, object]
     members: dict[str, KpiMembers] = field(default_factory=dict)
     exact: dict[str, Fraction | None] = field(default_factory=dict)
+    #: The days from request to final plan of every plan issued in the period (the mean and median
+    #: weeks to issue): what `merge_kpi_results` needs to give the median of results computed in parts.
+    issue_days: tuple[int, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         """The machine-readable output of `sendtrack kpis` (`cli.md`)."""
