@@ -172,3 +172,29 @@ def test_swapped():
     assert swapped(D(2024, 3, 12)) == D(2024, 12, 3)
     assert swapped(D(2024, 3, 3)) is None
     assert swapped(D(2024, 3, 13)) is None
+
+
+def _requests(days):
+    return [{"request_id": f"R{i}", "person_id": f"P{i}", "received_date": day} for i, day in enumerate(days)]
+
+
+def test_dq602_in_one_part_of_an_extract_finds_the_spikes_of_the_whole():
+    """A part holding 3 of the 30 records stamped with one date: alone it has no spike; told the whole's
+    counts (`count_dates` over every part), it flags exactly its own 3."""
+    from sendtrack.domain.quality import Dataset, run_rules
+    from sendtrack.domain.quality.rules.migration import count_dates
+
+    whole = _requests([SPIKE_DAY] * 30 + [D(2023, 1, n) for n in range(1, 29)])
+    part = whole[:3] + whole[30:35]
+    counts: dict = {}
+    for chunk in (whole[:20], whole[20:]):
+        count_dates("requests", chunk, counts)
+    alone = run_rules(Dataset.from_tables({"requests": part}), as_of=AS_OF_SPIKES, codes=["DQ602"])
+    told = run_rules(Dataset.from_tables({"requests": part}), as_of=AS_OF_SPIKES, codes=["DQ602"], date_counts=counts)
+    assert alone == []
+    assert [f.record_id for f in told] == ["R0", "R1", "R2"]
+    everything = run_rules(Dataset.from_tables({"requests": whole}), as_of=AS_OF_SPIKES, codes=["DQ602"])
+    assert len(everything) == 30
+
+
+AS_OF_SPIKES = D(2024, 1, 1)
