@@ -72,10 +72,16 @@ def compared_columns(table: str, old_rows: Sequence[Row], new_rows: Sequence[Row
     return list(seen)
 
 
-def scan_differences(found: MatchSet, old: Indexed, new: Indexed) -> DifferenceScan:
-    """Compare every matched pair, table by table; differences come out in table, old id and column order."""
+def scan_differences(
+    found: MatchSet, old: Indexed, new: Indexed, *, tables: Sequence[str] = MATCH_ORDER
+) -> DifferenceScan:
+    """Compare every matched pair, table by table; differences come out in table, old id and column order.
+
+    `tables` limits the comparison to some tables (a reconciliation in parts compares the caseworkers
+    once, not in every part).
+    """
     scan = DifferenceScan()
-    for table in MATCH_ORDER:
+    for table in tables:
         matched = found.old_to_new[table]
         if not matched:
             continue

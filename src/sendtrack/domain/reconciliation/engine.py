@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +53,7 @@ from sendtrack.domain.reconciliation.types import (
 )
 from sendtrack.domain.reconciliation.unmatched import unmatched_records
 
-__all__ = ["Reconciliation", "reconcile", "resolve_dates"]
+__all__ = ["Reconciliation", "Tallies", "reconcile", "resolve_dates"]
 
 
 @dataclass
@@ -65,10 +65,11 @@ class Reconciliation:
     as_of: dt.date
     period_from: dt.date
     period_to: dt.date
-    matches: list[Match]
-    unmatched: list[Unmatched]
-    differences: list[Difference]
-    findings: list[Finding]
+    # Lists, or for a reconciliation made in parts, sequences read from disk (`reconciliation.large`).
+    matches: Sequence[Match]
+    unmatched: Sequence[Unmatched]
+    differences: Sequence[Difference]
+    findings: Sequence[Finding]
     ties: list[Tie]
     table_counts: dict[str, TableCounts]
     artefacts: Artefacts
@@ -77,6 +78,9 @@ class Reconciliation:
     kpi_impacts: list[KpiImpact] | None = None
     kpi_note: str = ""
     kpi_results: dict[Side, KpiResultLike] = field(default_factory=dict)
+    #: Counted while the lists were written to disk (a reconciliation in parts), so the summary and the
+    #: report need not read millions of matches back: (table, rule), finding code, (table, field) counts.
+    tallies: Tallies | None = None
 
     def side(self, side: Side) -> SideInfo:
         return self.old if side == "old" else self.new
@@ -84,12 +88,25 @@ class Reconciliation:
     def rules_used(self) -> dict[str, dict[str, int]]:
         """Matches per table per rule."""
         out: dict[str, Counter[str]] = {t: Counter() for t in MATCH_ORDER}
-        for match in self.matches:
-            out[match.table][match.rule] += 1
+        if self.tallies is not None:
+            for (table, rule), n in self.tallies.rules.items():
+                out[table][rule] += n
+        else:
+            for match in self.matches:
+                out[match.table][match.rule] += 1
         return {t: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for t, c in out.items()}
 
     def findings_by_code(self) -> dict[str, int]:
-        return dict(sorted(Counter(f.code for f in self.findings).items()))
+        counts = self.tallies.codes if self.tallies is not None else Counter(f.code for f in self.findings)
+        return dict(sorted(counts.items()))
+
+    def differences_by_field(self) -> dict[str, int]:
+        """Differences per `table.field`, most first."""
+        if self.tallies is not None:
+            counts = Counter({f"{t}.{f}": n for (t, f), n in self.tallies.fields.items()})
+        else:
+            counts = Counter(f"{d.table}.{d.field}" for d in self.differences)
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def summary(self) -> dict[str, Any]:
         """`summary.json`: counts per table, matches per rule, the KPIs side by side, findings per code."""
@@ -142,7 +159,7 @@ class Reconciliation:
             "matches_by_rule": self.rules_used(),
             "ties": len(self.ties),
             "differences": len(self.differences),
-            "differences_by_field": _differences_by_field(self.differences),
+            "differences_by_field": self.differences_by_field(),
             "findings": self.findings_by_code(),
             "kpis": kpis,
             "kpi_impact": impact,
@@ -156,9 +173,18 @@ def _json(value: object) -> object:
     return value
 
 
-def _differences_by_field(differences: Sequence[Difference]) -> dict[str, int]:
-    counts = Counter(f"{d.table}.{d.field}" for d in differences)
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+@dataclass
+class Tallies:
+    """Counts of a reconciliation's lists, kept as they are written (`Reconciliation.tallies`)."""
+
+    rules: Counter[tuple[str, str]] = field(default_factory=Counter)
+    codes: Counter[str] = field(default_factory=Counter)
+    fields: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def count(self, matches: Iterable[Match], findings: Iterable[Finding], differences: Iterable[Difference]) -> None:
+        self.rules.update((m.table, m.rule) for m in matches)
+        self.codes.update(f.code for f in findings)
+        self.fields.update((d.table, d.field) for d in differences)
 
 
 def _table_counts(sides: Mapping[Side, Indexed], found: MatchSet, scan: DifferenceScan) -> dict[str, TableCounts]:

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sendtrack.domain.names import normalise_name
 from sendtrack.domain.quality import DATE_FIELDS, run_rules
 from sendtrack.domain.quality import Finding as QualityFinding
-from sendtrack.domain.quality.rules.migration import PLACEHOLDER_DATES, PLACEHOLDER_EXCEPT_BIRTH, swapped
+from sendtrack.domain.quality.rules.migration import PLACEHOLDER_DATES, PLACEHOLDER_EXCEPT_BIRTH, spike_dates, swapped
 from sendtrack.domain.reconciliation.differences import DifferenceScan
 from sendtrack.domain.reconciliation.matching import Indexed, MatchSet
 from sendtrack.domain.reconciliation.types import SIDES, Cause, ChangeKind, Difference, Finding, Side
@@ -36,10 +36,14 @@ __all__ = [
     "SHIFT_MIN_RECORDS",
     "SHIFT_SHARE",
     "Artefacts",
+    "biggest_sources",
     "classify",
+    "date_deltas",
     "find_artefacts",
     "one_sided_artefacts",
     "shift_findings",
+    "source_counts",
+    "systematic_shifts",
     "truncation_findings",
 ]
 
@@ -65,12 +69,32 @@ class Artefacts:
     shifts: dict[tuple[str, str], dict[int, int]] = field(default_factory=dict)  # (table, field) -> days -> count
 
 
-def find_artefacts(sides: Mapping[Side, Indexed], dates: Mapping[Side, dt.date], scan: DifferenceScan) -> Artefacts:
-    """Run DQ601/DQ602 on each side, count each spike, and find the systematic shifts among the differences."""
+def find_artefacts(
+    sides: Mapping[Side, Indexed],
+    dates: Mapping[Side, dt.date],
+    scan: DifferenceScan,
+    *,
+    date_counts: Mapping[Side, Mapping[tuple[str, str], Counter[dt.date]]] | None = None,
+    shifts: Mapping[tuple[str, str], dict[int, int]] | None = None,
+) -> Artefacts:
+    """Run DQ601/DQ602 on each side, count each spike, and find the systematic shifts among the differences.
+
+    When `sides` hold one part of two extracts, `date_counts` (each whole extract's `count_dates`) and
+    `shifts` (`systematic_shifts` over every part's differences) carry what only the whole can tell.
+    """
     artefacts = Artefacts()
     for side in SIDES:
-        found = run_rules(sides[side].ds, as_of=dates[side], extract_date=dates[side], codes=ARTEFACT_CODES)
+        whole = date_counts[side] if date_counts is not None else None
+        found = run_rules(
+            sides[side].ds, as_of=dates[side], extract_date=dates[side], codes=ARTEFACT_CODES, date_counts=whole
+        )
         artefacts.findings[side] = found
+        if whole is not None:
+            for (table, column), counts in whole.items():
+                spikes = spike_dates(counts, table, column)
+                if spikes:
+                    artefacts.spikes[side][(table, column)] = Counter({day: counts[day] for day in spikes})
+            continue
         rows = sides[side].by_id
         for finding in found:
             if finding.code != "DQ602":
@@ -79,26 +103,50 @@ def find_artefacts(sides: Mapping[Side, Indexed], dates: Mapping[Side, dt.date],
             day = rows[finding.table][finding.record_id].get(column)
             if isinstance(day, dt.date):
                 artefacts.spikes[side].setdefault((finding.table, column), Counter())[day] += 1
+    if shifts is not None:
+        artefacts.shifts = {where: dict(days) for where, days in shifts.items()}
+    else:
+        artefacts.shifts = systematic_shifts(date_deltas(scan.differences), scan.dated_pairs)
+    return artefacts
+
+
+def date_deltas(differences: Iterable[Difference]) -> defaultdict[tuple[str, str], Counter[int]]:
+    """How many matched records moved by each number of days, per date field."""
     deltas: defaultdict[tuple[str, str], Counter[int]] = defaultdict(Counter)
-    for diff in scan.differences:
+    for diff in differences:
         if isinstance(diff.old_value, dt.date) and isinstance(diff.new_value, dt.date):
             deltas[(diff.table, diff.field)][(diff.new_value - diff.old_value).days] += 1
+    return deltas
+
+
+def systematic_shifts(
+    deltas: Mapping[tuple[str, str], Counter[int]], dated_pairs: Mapping[tuple[str, str], int]
+) -> dict[tuple[str, str], dict[int, int]]:
+    """DQ604's test: per date field, the shifts (days: records) carried by more than `SHIFT_SHARE` of the
+    matched pairs with the date on both sides, and by at least `SHIFT_MIN_RECORDS` records."""
+    out: dict[tuple[str, str], dict[int, int]] = {}
     for where, counts in deltas.items():
-        pairs = scan.dated_pairs[where]
+        pairs = dated_pairs.get(where, 0)
         systematic = {
             days: n for days, n in counts.items() if days != 0 and n > SHIFT_SHARE * pairs and n >= SHIFT_MIN_RECORDS
         }
         if systematic:
-            artefacts.shifts[where] = systematic
-    return artefacts
+            out[where] = systematic
+    return out
 
 
 def _days(n: int) -> str:
     return f"{abs(n)} day{'s' if abs(n) != 1 else ''} {'later' if n > 0 else 'earlier'}"
 
 
-def shift_findings(scan: DifferenceScan, artefacts: Artefacts) -> list[Finding]:
-    """DQ604: one finding per matched record moved by a systematic shift of its field."""
+def shift_findings(
+    scan: DifferenceScan, artefacts: Artefacts, dated_pairs: Mapping[tuple[str, str], int] | None = None
+) -> list[Finding]:
+    """DQ604: one finding per matched record moved by a systematic shift of its field.
+
+    `dated_pairs` are those of the whole when `scan` is of one part (the share the finding quotes).
+    """
+    pairs_of = scan.dated_pairs if dated_pairs is None else dated_pairs
     out: list[Finding] = []
     for diff in scan.differences:
         where = (diff.table, diff.field)
@@ -110,7 +158,7 @@ def shift_findings(scan: DifferenceScan, artefacts: Artefacts) -> list[Finding]:
         count = artefacts.shifts[where].get(days)
         if count is None:
             continue
-        pairs = scan.dated_pairs[where]
+        pairs = pairs_of.get(where, 0)
         share = Decimal(100 * count) / pairs
         out.append(
             Finding(
@@ -242,14 +290,24 @@ def _blank(value: object) -> bool:
     return plain is None or plain is False
 
 
-def sources_of_difference(
-    differences: Sequence[Difference], artefacts: Artefacts
-) -> list[tuple[str, str, ChangeKind, str, int]]:
-    """Differences counted by (table, field, kind, detail), biggest first: the "biggest sources of difference"."""
+def source_counts(differences: Iterable[Difference], artefacts: Artefacts) -> Counter[tuple[str, str, str, str]]:
+    """Differences counted by the key of their kind of change (`Cause.key`): parts of a whole add up."""
     counts: Counter[tuple[str, str, str, str]] = Counter()
     for diff in differences:
         counts[classify(diff, artefacts).key] += 1
+    return counts
+
+
+def biggest_sources(counts: Mapping[tuple[str, str, str, str], int]) -> list[tuple[str, str, ChangeKind, str, int]]:
+    """`source_counts` as (table, field, kind, detail, count), biggest first."""
     return [
         (table, column, ChangeKind(kind), detail, n)
         for (table, column, kind, detail), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
+
+
+def sources_of_difference(
+    differences: Sequence[Difference], artefacts: Artefacts
+) -> list[tuple[str, str, ChangeKind, str, int]]:
+    """Differences counted by (table, field, kind, detail), biggest first: the "biggest sources of difference"."""
+    return biggest_sources(source_counts(differences, artefacts))

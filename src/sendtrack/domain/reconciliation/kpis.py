@@ -43,7 +43,9 @@ __all__ = [
     "KpiResultLike",
     "compare_values",
     "flatten",
+    "impact_of",
     "kpi_impacts",
+    "mover_order",
 ]
 
 
@@ -335,26 +337,39 @@ def kpi_impacts(old: KpiResultLike, new: KpiResultLike, ctx: ImpactContext) -> l
         for movement, old_id, new_id in _movers((old_members, new_members), ctx.found, rate):
             because = _explain(ctx, key, table, movement, old_id, new_id, rate)
             movers.append(Mover(key, movement, table, old_id, new_id, because))
-        tally: Counter[tuple[Movement, tuple[Cause, ...]]] = Counter((m.movement, m.causes) for m in movers)
-        counted = tuple(
-            CauseCount(movement, cause, n)
-            for (movement, cause), n in sorted(
-                tally.items(), key=lambda kv: (-kv[1], kv[0][0].value, [c.key for c in kv[0][1]])
-            )
-        )
-        impacts.append(
-            KpiImpact(
-                key=key,
-                table=table,
-                is_rate=rate,
-                old_value=flat_old.get(key),
-                new_value=flat_new.get(key),
-                movements=dict(Counter(m.movement for m in movers)),
-                causes=counted,
-                movers=tuple(movers),
-            )
-        )
+        impacts.append(impact_of(key, table, flat_old.get(key), flat_new.get(key), movers))
     return impacts
+
+
+#: Movements counted from the old extract's members (in old id order), then those from the new's.
+_FROM_NEW = frozenset({Movement.ONLY_IN_NEW, Movement.JOINED_DENOMINATOR})
+
+
+def mover_order(mover: Mover) -> tuple[bool, str]:
+    """Where a mover stands in its indicator's list: the old side's movers by old id, then the new side's by new id."""
+    from_new = mover.movement in _FROM_NEW
+    return from_new, mover.new_id if from_new else mover.old_id
+
+
+def impact_of(key: str, table: str, old_value: object, new_value: object, movers: Sequence[Mover]) -> KpiImpact:
+    """One indicator's impact from its movers (in `mover_order`): the moves counted by kind and by cause."""
+    tally: Counter[tuple[Movement, tuple[Cause, ...]]] = Counter((m.movement, m.causes) for m in movers)
+    counted = tuple(
+        CauseCount(movement, cause, n)
+        for (movement, cause), n in sorted(
+            tally.items(), key=lambda kv: (-kv[1], kv[0][0].value, [c.key for c in kv[0][1]])
+        )
+    )
+    return KpiImpact(
+        key=key,
+        table=table,
+        is_rate=key.endswith("_pc"),
+        old_value=old_value,
+        new_value=new_value,
+        movements=dict(Counter(m.movement for m in movers)),
+        causes=counted,
+        movers=tuple(movers),
+    )
 
 
 def default_period(as_of: dt.date) -> tuple[dt.date, dt.date]:

@@ -30,6 +30,7 @@ from sendtrack.domain.quality.values import Row, date_of, text_of
 from sendtrack.domain.reconciliation.types import Match, Side, Tie
 
 __all__ = [
+    "IDENTITY_TABLES",
     "MATCH_ORDER",
     "Indexed",
     "NEAREST_DAYS",
@@ -456,13 +457,43 @@ def _match_children(table: str, old: Indexed, new: Indexed, found: MatchSet) -> 
         _apply_rules(table, rules, old.ids(table, old_rows), new.ids(table, new_rows), found)
 
 
-def match_all(old: Indexed, new: Indexed) -> MatchSet:
-    """Match every table of two extracts, in `MATCH_ORDER`."""
+#: The tables matched across the whole extract; every other table is matched within a matched parent.
+IDENTITY_TABLES: tuple[str, ...] = ("caseworkers", "people")
+
+
+def match_all(old: Indexed, new: Indexed, *, identities: MatchSet | None = None) -> MatchSet:
+    """Match every table of two extracts, in `MATCH_ORDER`.
+
+    `identities` gives the caseworker and people matches (and their ties) already made over the whole
+    of two extracts, when `old` and `new` hold only part of them: those of the people in the part are
+    taken as they are, and the rest of the part is matched through them, as it would be in the whole.
+    """
     found = MatchSet()
-    _apply_rules(
-        "caseworkers", RULES["caseworkers"], dict(old.by_id["caseworkers"]), dict(new.by_id["caseworkers"]), found
-    )
-    _match_people(old, new, found)
+    if identities is None:
+        _apply_rules(
+            "caseworkers", RULES["caseworkers"], dict(old.by_id["caseworkers"]), dict(new.by_id["caseworkers"]), found
+        )
+        _match_people(old, new, found)
+    else:
+        _take_identities(identities, old, new, found)
     for table in MATCH_ORDER[2:]:
         _match_children(table, old, new, found)
     return found
+
+
+def _take_identities(identities: MatchSet, old: Indexed, new: Indexed, found: MatchSet) -> None:
+    """The whole's matches and ties of the caseworkers and people present here (looked up by this part's ids:
+    a part is small, the whole is not)."""
+    for table in IDENTITY_TABLES:
+        forward, rules = identities.old_to_new[table], identities.rule_of[table]
+        news = new.by_id[table]
+        for old_id in old.by_id[table]:
+            new_id = forward.get(old_id)
+            if new_id is not None and new_id in news:
+                found.add(table, old_id, new_id, rules[old_id])
+        pairs: tuple[tuple[Side, Indexed], ...] = (("old", old), ("new", new))
+        for side, here in pairs:
+            for record in here.by_id[table]:
+                tie = identities.ties.get((table, side, record))
+                if tie is not None:
+                    found.ties[(table, side, record)] = tie

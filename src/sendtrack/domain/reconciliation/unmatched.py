@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sendtrack.domain.quality import is_valid_upn
@@ -262,11 +262,17 @@ def _nearest_date_note(table: str, row: Row, free: Mapping[str, Row], other: Sid
     return f"the nearest unmatched one in {other} is {rid}, dated {when}"
 
 
-def unmatched_records(sides: Mapping[Side, Indexed], found: MatchSet) -> list[Unmatched]:
-    """Every record without a match, on both sides, table by table, with its reason."""
+def unmatched_records(
+    sides: Mapping[Side, Indexed], found: MatchSet, *, tables: Sequence[str] = MATCH_ORDER
+) -> list[Unmatched]:
+    """Every record without a match, on both sides, table by table, with its reason.
+
+    `tables` limits the list to some tables: a person's near misses are looked for among all the
+    other extract's people, so a reconciliation in parts lists its people once, over the whole.
+    """
     out: list[Unmatched] = []
     indexes: dict[Side, _PeopleIndex] = {}
-    for table in MATCH_ORDER:
+    for table in tables:
         for side in SIDES:
             ds = sides[side].ds
             matched = found.old_to_new[table] if side == "old" else found.new_to_old[table]
