@@ -163,3 +163,34 @@ def test_refused_rows_are_left_out_reported_and_exit_1(runner, migration_pair, t
     summary = json.loads((out / "summary.json").read_text())
     assert summary["old"]["rejected_rows"] == 1
     assert (out / "report.html").exists()
+
+
+def test_in_parts_the_command_writes_the_same_files(runner, reconciled, migration_pair, tmp_path):
+    _, whole = reconciled
+    folder = migration_pair.folder
+    out = tmp_path / "out"
+    args = ["reconcile", str(folder / "old"), str(folder / "new"), "--out", str(out),
+            "--from", "2024-01-01", "--to", "2024-12-31", "--part-size", "300"]  # fmt: skip
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "reconciled in 4 parts of up to 300 children" in result.output
+    for name in ["summary.json", *SPEC_COLUMNS, "kpi_movers.csv", "report.html"]:
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+
+
+def test_large_extracts_are_reconciled_in_parts_without_being_asked(runner, migration_pair, tmp_path, monkeypatch):
+    from sendtrack.cli import reconcile as command
+
+    monkeypatch.setattr(command, "LARGE_INPUT_MB", 1)  # the pair is a few MB
+    folder = migration_pair.folder
+    result = runner.invoke(cli, ["reconcile", str(folder / "old"), str(folder / "new"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "parts of up to 10,000 children" in result.output
+
+
+def test_a_part_size_below_one_is_bad_usage(runner, migration_pair, tmp_path):
+    folder = migration_pair.folder
+    args = ["reconcile", str(folder / "old"), str(folder / "new"), "--out", str(tmp_path / "o"), "--part-size", "0"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert "--part-size" in result.output

@@ -23,10 +23,17 @@ from sendtrack.cli.dates import ISO_DATE
 from sendtrack.cli.output import fail, progress_bar
 
 if TYPE_CHECKING:
+    from sendtrack.domain.reconciliation import Reconciliation
     from sendtrack.reconciliation.files import ReadSide
 
 #: Reader errors echoed per extract before "... and N more" (all are counted in summary.json).
 ERRORS_SHOWN = 20
+#: Above this size of the two extracts' files together, they are reconciled in parts by default.
+LARGE_INPUT_MB = 200
+#: Children a part holds by default (`reconciliation.large.DEFAULT_PART_PEOPLE`, not imported here so that
+#: the command's help does not load the reconciliation).
+DEFAULT_PART_PEOPLE = 10_000
+SIDES = ("old", "new")
 
 
 @click.command("reconcile")
@@ -44,6 +51,16 @@ ERRORS_SHOWN = 20
     show_default=True,
     help="The lists as CSV files, or as one workbook (reconciliation.xlsx).",
 )
+@click.option(
+    "--part-size",
+    "part_size",
+    type=click.IntRange(min=1),
+    help=(
+        "Reconcile this many children at a time, holding one part in memory and the rest on disk (the "
+        "results are the same). Default: the whole at once, or parts of "
+        f"{DEFAULT_PART_PEOPLE:,} children when the two extracts' files total over {LARGE_INPUT_MB:,} MB."
+    ),
+)
 def reconcile(
     old: Path,
     new: Path,
@@ -52,6 +69,7 @@ def reconcile(
     period_from: dt.date | None,
     period_to: dt.date | None,
     fmt: str,
+    part_size: int | None,
 ) -> None:
     """Compare two extracts (OLD, NEW: CSV folders or .xlsx workbooks) record by record and figure by figure.
 
@@ -60,10 +78,15 @@ def reconcile(
     """
     from sendtrack.domain.reconciliation import reconcile as run
     from sendtrack.domain.reconciliation import resolve_dates
-    from sendtrack.reconciliation.files import CSV_FILES, XLSX_FILE, read_side, write_outputs
+    from sendtrack.reconciliation.files import read_side
     from sendtrack.spreadsheets.extract import ExtractUnreadable
 
     _check_usage(old, new, out, period_from, period_to)
+    if part_size is None and _megabytes(old) + _megabytes(new) > LARGE_INPUT_MB:
+        part_size = DEFAULT_PART_PEOPLE
+    if part_size is not None:
+        _reconcile_in_parts(old, new, out, as_of, period_from, period_to, fmt, part_size)
+        return
     sides = []
     with progress_bar() as progress:
         for path, label in ((old, "old"), (new, "new")):
@@ -89,10 +112,16 @@ def reconcile(
             kpi_results=pending,
         )
 
+    _write(result, old, new, out, fmt)
+    raise SystemExit(1 if refused else 0)
+
+
+def _write(result: Reconciliation, old: Path, new: Path, out: Path, fmt: str) -> None:
     from sendtrack.cli.django_setup import setup
 
     setup()  # templates only: no database is opened
     from sendtrack.domain.reconciliation.text import headline
+    from sendtrack.reconciliation.files import CSV_FILES, XLSX_FILE, write_outputs
     from sendtrack.reconciliation.report import render_report, report_context
 
     files = ["summary.json", *([XLSX_FILE] if fmt == "xlsx" else CSV_FILES)]
@@ -101,6 +130,50 @@ def reconcile(
     for line in headline(result):
         click.echo(line, err=True)
     click.echo(f"Wrote {', '.join(p.name for p in written)} to {out}", err=True)
+
+
+def _megabytes(path: Path) -> float:
+    """The size of an extract's files (a folder's CSV files, or a workbook), in MB."""
+    files = [f for f in path.iterdir() if f.is_file()] if path.is_dir() else [path]
+    return sum(f.stat().st_size for f in files) / 1_000_000
+
+
+def _reconcile_in_parts(
+    old: Path,
+    new: Path,
+    out: Path,
+    as_of: dt.date | None,
+    period_from: dt.date | None,
+    period_to: dt.date | None,
+    fmt: str,
+    part_size: int,
+) -> None:
+    """The same reconciliation, part by part (`reconciliation.large`): for extracts too large for memory."""
+    from sendtrack.reconciliation.large import reconcile_in_parts
+    from sendtrack.spreadsheets.extract import ExtractUnreadable
+
+    with progress_bar() as progress:
+        try:
+            made = reconcile_in_parts(
+                old,
+                new,
+                as_of=as_of,
+                period_from=period_from,
+                period_to=period_to,
+                part_people=part_size,
+                progress=progress,
+            )
+        except ExtractUnreadable as exc:
+            fail(f"{exc.source}: {exc.problem}")
+        except ValueError as exc:
+            fail(str(exc))
+    try:
+        result = made.result
+        refused = _echo_refused([(result.side(s).label, made.errors[s], result.side(s).rejected_rows) for s in SIDES])
+        click.echo(f"reconciled in {made.parts:,} parts of up to {part_size:,} children", err=True)
+        _write(result, old, new, out, fmt)
+    finally:
+        made.close()
     raise SystemExit(1 if refused else 0)
 
 
@@ -119,17 +192,19 @@ def _check_usage(old: Path, new: Path, out: Path, period_from: dt.date | None, p
 
 def _report_refused(sides: list[ReadSide]) -> bool:
     """Echo the rows the reader refused (the first few of each extract); True if there were any."""
+    return _echo_refused([(side.info.label, side.errors, side.info.rejected_rows) for side in sides])
+
+
+def _echo_refused(sides: list[tuple[str, list[str], int]]) -> bool:
     refused = False
-    for side in sides:
-        for error in side.errors[:ERRORS_SHOWN]:
+    for label, errors, rejected in sides:
+        for error in errors[:ERRORS_SHOWN]:
             click.echo(f"refused: {error}", err=True)
-        if len(side.errors) > ERRORS_SHOWN:
-            click.echo(f"... and {len(side.errors) - ERRORS_SHOWN} more refused in {side.info.label}", err=True)
-        if side.info.rejected_rows:
+        if len(errors) > ERRORS_SHOWN:
+            click.echo(f"... and {len(errors) - ERRORS_SHOWN} more refused in {label}", err=True)
+        if rejected:
             refused = True
-            click.echo(
-                f"{side.info.label}: {side.info.rejected_rows} rows refused by the reader were left out", err=True
-            )
+            click.echo(f"{label}: {rejected} rows refused by the reader were left out", err=True)
     return refused
 
 

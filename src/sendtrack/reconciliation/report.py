@@ -19,7 +19,7 @@ from typing import Any
 
 from sendtrack.domain.kpis import BY_KEY
 from sendtrack.domain.quality import get_rule
-from sendtrack.domain.reconciliation import ChangeKind, Movement, Reconciliation, as_text
+from sendtrack.domain.reconciliation import ChangeKind, Movement, Reconciliation, Unmatched, as_text
 from sendtrack.domain.reconciliation.kpis import IDENTITY_FIELDS
 from sendtrack.domain.reconciliation.text import (
     HEADLINE_KPIS,
@@ -242,13 +242,26 @@ def _rules(result: Reconciliation) -> list[dict[str, str]]:
 
 
 def _unmatched(result: Reconciliation) -> dict[str, Any]:
-    people = [u for u in result.unmatched if u.table == "people"]
-    by_table: Counter[tuple[str, str]] = Counter((u.table, u.side) for u in result.unmatched if u.table != "people")
+    """One pass over the unmatched records (read from disk for a reconciliation made in parts), keeping the
+    counts and the first few of each kind."""
+    people: list[Unmatched] = []
+    people_total = 0
+    examples: list[Unmatched] = []
+    by_table: Counter[tuple[str, str]] = Counter()
+    for u in result.unmatched:
+        if u.table == "people":
+            people_total += 1
+            if len(people) < DRILL_DOWN_ROWS:
+                people.append(u)
+            continue
+        by_table[(u.table, u.side)] += 1
+        if len(examples) < DRILL_DOWN_ROWS:
+            examples.append(u)
     tables = sorted({t for t, _ in by_table}, key=list(TABLE_NAMES).index)
     return {
-        "people": [{"side": u.side, "record_id": u.record_id, "reason": u.reason} for u in people[:DRILL_DOWN_ROWS]],
-        "people_total": _n(len(people)),
-        "people_cut": len(people) > DRILL_DOWN_ROWS,
+        "people": [{"side": u.side, "record_id": u.record_id, "reason": u.reason} for u in people],
+        "people_total": _n(people_total),
+        "people_cut": people_total > DRILL_DOWN_ROWS,
         "records": [
             {
                 "table": TABLE_NAMES.get(t, t),
@@ -264,7 +277,7 @@ def _unmatched(result: Reconciliation) -> dict[str, Any]:
                 "record_id": u.record_id,
                 "reason": u.reason,
             }
-            for u in [u for u in result.unmatched if u.table != "people"][:DRILL_DOWN_ROWS]
+            for u in examples
         ],
     }
 
