@@ -23,6 +23,8 @@ DAMAGED = {
     "requests": BASE_CSV["requests"]
     + "R3,P3,2024-09-02,1,,,\nR4,P9,2024-09-03,1,,,\nR5,P4,2024-09-04,1,,,\nR6,P4,2024-09-05,1,,,\n",
     "assessments": BASE_CSV["assessments"] + "A3,R3,Y,\nA5,R5,Y,\n",
+    # A plan of the refused person naming a caseworker who is nowhere: refused for the person alone.
+    "plans": BASE_CSV["plans"] + "PL9,P3,A1,2025-01-20,CWX\n",
 }
 
 
@@ -55,13 +57,14 @@ def test_the_rows_accepted_and_refused_are_those_of_the_whole_reader(tmp_path, c
         assert tables.get(name, []) == rows, name
         assert numbers.get(name, []) == whole.extract.row_numbers.get(name, [])
     assert streamed.result.rejected == whole.rejected
+    assert streamed.result.errors == whole.errors  # the same problems, in the same order
     refused = {(e.table, e.row, e.column, e.reason) for e in streamed.result.errors}
-    assert refused == {(e.table, e.row, e.column, e.reason) for e in whole.errors}
+    assert not any(e.table == "plans" and e.column == "caseworker_id" for e in whole.errors)
     # The damage reached the children: the refused person's request and that request's assessment.
     assert ("requests", 4, "person_id", DEPENDS_ON_REJECTED.format(row=4, table="people", key="P3")) in refused
     assert any(e.table == "assessments" and e.row == 3 for e in streamed.result.errors)
     assert streamed.meta == whole.extract.meta
-    assert streamed.result.rejected_count() == 4 + 1
+    assert streamed.result.rejected_count() == 4 + 1 + 1
 
 
 def test_tables_come_in_schema_order_and_a_missing_file_is_a_notice(tmp_path):
@@ -100,3 +103,41 @@ def test_a_workbook_is_read_whole_and_handed_over_in_chunks(tmp_path):
     assert set(sizes) == {1}
     for name, rows in whole.extract.tables.items():
         assert tables.get(name, []) == rows
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR (old Mac)"])
+def test_every_kind_of_line_ending_and_a_quoted_line_break_read_as_the_whole_reader_reads_them(tmp_path, newline):
+    people = (
+        "\ufeffperson_id,upn,surname,forename,birth_date,sex,ethnicity\n"
+        'P1,A123456789012,"Example\nSecond line",Alex,2015-04-01,M,WBRI\n'
+        "P2,,Sample,Sam,2012-11-30,F,\n"
+    )
+    folder = csv_folder(tmp_path, {"people": people.replace("\n", newline).encode("utf-8")})
+    whole = _whole(folder)
+    _, tables, numbers, _ = _streamed(folder, 1)
+    assert tables["people"] == whole.extract.tables["people"]
+    assert numbers["people"] == whole.extract.row_numbers["people"]
+    assert [r["person_id"] for r in tables["people"]] == ["P1", "P2"]
+
+
+def test_a_bad_byte_deep_in_a_file_is_reported_on_its_line(tmp_path):
+    rows = "".join(f"P{n},,Name,Person,2015-04-01,M,\n" for n in range(10, 5000))
+    data = ("person_id,upn,surname,forename,birth_date,sex,ethnicity\n" + rows).encode() + b"P1,,\xff,X,,,\n"
+    folder = csv_folder(tmp_path, {"people": data})
+    with pytest.raises(ExtractUnreadable) as caught:
+        _streamed(folder, 1000)
+    assert caught.value.problem == NOT_UTF8.format(line=4992)
+
+
+def test_a_table_refused_row_after_row_keeps_a_few_rows_and_counts_them_all(tmp_path, monkeypatch):
+    from sendtrack.spreadsheets import reader
+
+    monkeypatch.setattr(reader, "STREAM_KEEP_REFUSED", 5)
+    rows = "".join(f"RX{n},P1,not-a-date,1,,,\n" for n in range(100))
+    folder = csv_folder(tmp_path, {"requests": BASE_CSV["requests"] + rows})
+    streamed, tables, _, _ = _streamed(folder, 10)
+    assert len(tables["requests"]) == 2  # the two good rows
+    assert len(streamed.result.rejected["requests"]) == 5
+    assert streamed.result.rejected_count() == 100
+    assert len(streamed.result.errors) == 5
+    assert streamed.result.dropped_errors == 95

@@ -16,6 +16,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -81,6 +82,8 @@ MISSING_TABLE: Final = "no {what} for this table: it is taken as empty"
 PROGRESS_EVERY: Final = 2000
 #: Accepted rows handed over at a time by `stream_extract`.
 STREAM_CHUNK_ROWS: Final = 20_000
+#: Refused rows (per table) and errors `stream_extract` keeps to report; the rest are counted.
+STREAM_KEEP_REFUSED: Final = 1_000
 
 Rejected = tuple[int, dict[str, str], list[RowError]]
 """A refused row: its spreadsheet row number, its text as read (header name → cell text), its errors."""
@@ -102,6 +105,9 @@ class ReadResult:
     notices: list[Notice] = field(default_factory=list)
     rejected: dict[str, list[Rejected]] = field(default_factory=lambda: {t.name: [] for t in RECORD_TABLES})
     unresolved: list[tuple[str, int, str, str]] = field(default_factory=list)
+    #: Refused rows and errors counted but not kept (`stream_extract` keeps the first few thousand).
+    dropped: int = 0
+    dropped_errors: int = 0
 
     @property
     def ok(self) -> bool:
@@ -109,7 +115,7 @@ class ReadResult:
         return not self.errors
 
     def rejected_count(self) -> int:
-        return sum(len(rows) for rows in self.rejected.values())
+        return sum(len(rows) for rows in self.rejected.values()) + self.dropped
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -176,10 +182,11 @@ class StreamedExtract:
 def stream_extract(
     path: str | os.PathLike[str],
     *,
-    chunk_rows: int = STREAM_CHUNK_ROWS,
+    chunk_rows: int | None = None,
     progress: ProgressCallback | None = None,
 ) -> StreamedExtract:
-    """Read an extract that must stand on its own, holding only `chunk_rows` rows at a time.
+    """Read an extract that must stand on its own, holding only `chunk_rows` rows at a time (default
+    `STREAM_CHUNK_ROWS`).
 
     The rows accepted, the rows refused and why are those of `read_extract` followed by
     `resolve_references` with nothing already loaded (what a reconciliation reads), except that a row
@@ -188,6 +195,7 @@ def stream_extract(
     dozen bytes a record, not the rows. A CSV folder is read file by file as a stream; a workbook
     (at most a million rows a sheet) is read whole, then handed over in chunks.
     """
+    chunk_rows = chunk_rows or STREAM_CHUNK_ROWS
     source = Path(path)
     if not source.exists():
         raise ExtractUnreadable(str(source), NOT_FOUND)
@@ -227,7 +235,7 @@ def _count_lines(file: Path) -> int:
 
 
 def _stream_folder(folder: _CsvFolder, result: ReadResult, chunk_rows: int, progress: _Progress) -> Iterator[Chunk]:
-    references = _References(result, lambda table, key: False)
+    references = _References(result, lambda table, key: False, keep=STREAM_KEEP_REFUSED)
     for table in RECORD_TABLES:
         file = folder.files.get(table.name)
         if file is None:
@@ -247,6 +255,8 @@ def _stream_folder(folder: _CsvFolder, result: ReadResult, chunk_rows: int, prog
                             progress.step()
                             if len(reader.rows) >= chunk_rows:
                                 yield _hand_over(table, reader, references)
+                            elif number % chunk_rows == 0:
+                                references.note_refused(table)  # a table refused row after row: keep a few
                 except csv.Error as exc:
                     raise ExtractUnreadable(str(file), NOT_CSV.format(line=records.line_num, detail=exc)) from None
         except OSError as exc:
@@ -260,12 +270,29 @@ def _stream_folder(folder: _CsvFolder, result: ReadResult, chunk_rows: int, prog
 
 
 def _decoded_lines(raw: IO[bytes], file: Path) -> Iterator[str]:
-    """A CSV file's lines as text, decoded one by one so that a bad byte is reported on its own line."""
-    for number, line in enumerate(raw, start=1):
-        try:
-            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError:
-            raise ExtractUnreadable(str(file), NOT_UTF8.format(line=number)) from None
+    """A CSV file's lines as text, split as `read_extract` splits them (any of CR, LF, CRLF ends a line);
+    a bad byte is reported on its own line, found by reading the file again as bytes."""
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    try:
+        yield from text
+    except UnicodeDecodeError:
+        raise ExtractUnreadable(str(file), NOT_UTF8.format(line=_bad_byte_line(file))) from None
+    finally:
+        text.detach()
+
+
+def _bad_byte_line(file: Path) -> int:
+    """The line of a file's first byte that is not UTF-8, read a megabyte at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 1
+    with file.open("rb") as source:
+        while block := source.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return lines + block.count(b"\n", 0, max(exc.start, 0))
+            lines += block.count(b"\n")
+    return lines
 
 
 def _hand_over(table: Table, reader: _TableReader, references: _References) -> Chunk:
@@ -830,18 +857,34 @@ class _References:
     """The keys accepted and refused so far, table by table, and the check of each row's references.
 
     Fed a table's rows (all at once or a chunk at a time) and then told the table is done, in schema
-    order; only the keys of tables that other tables refer to are kept.
+    order; only the keys of tables that other tables refer to are kept, and the keys of refused rows.
+
+    A row is checked as `read_extract` then `resolve_references` check it, in two steps: first against
+    the rows refused for what they hold (a bad date, say) and the rows depending on those; only a row
+    that passes is then checked for references to records missing altogether (`known`) and to rows
+    refused for that. So a row with both kinds of bad reference is refused for the first kind alone,
+    read whole or streamed.
+
+    `keep` bounds the refused rows and errors kept in `result` (a stream of a large extract whose every
+    row is refused must not hold them all); the rest are counted in `result.dropped`.
     """
 
-    def __init__(self, result: ReadResult, known: Callable[[str, str], bool] | None) -> None:
+    def __init__(self, result: ReadResult, known: Callable[[str, str], bool] | None, keep: int | None = None) -> None:
         self.result = result
         self.known = known
+        self.keep = keep
         self.accepted: dict[str, set[object]] = {}
-        self.refused: dict[str, dict[object, int]] = {}
+        self.refused: dict[str, dict[object, int]] = {}  # every refused key of a finished table
+        self.refused_first: dict[str, dict[object, int]] = {}  # those refused before any `known` check
+        # Keys of refused rows by table, each with its first row: all of them, and those refused first.
+        self.candidates: dict[str, dict[str, int]] = {}
+        self.candidates_first: dict[str, dict[str, int]] = {}
+        self.seen: dict[str, int] = {}  # refused rows of each table already noted
         self.unresolved: list[tuple[str, int, str, str]] = []
 
     def check(self, table: Table, rows: list[Row], numbers: list[int]) -> tuple[list[Row], list[int]]:
         """The rows whose references hold, and their numbers; the others are refused into `result`."""
+        self.note_refused(table)
         if not table.refs:
             self.accept(table, rows)
             return rows, numbers
@@ -851,32 +894,93 @@ class _References:
         keep_numbers: list[int] = []
         for index, row in enumerate(rows):
             number = numbers[index] if index < len(numbers) else index + 2
-            errors: list[RowError] = []
-            pending: list[tuple[str, int, str, str]] = []
-            for column in table.refs:
-                value = row.get(column.name)
-                target = column.ref
-                if value is None or target is None or value in self.accepted[target]:
-                    continue
-                bad_row = self.refused[target].get(value)
-                key = value_to_text(value)
-                if bad_row is not None:
-                    reason = DEPENDS_ON_REJECTED.format(row=bad_row, table=target, key=key)
-                    errors.append(RowError(name, number, column.name, reason, key))
-                elif self.known is None:
-                    pending.append((name, number, column.name, key))
-                elif not self.known(target, key):
-                    reason = REFERENCE_MISSING.format(table=target, key=key)
-                    errors.append(RowError(name, number, column.name, reason, key, code=REFERENCE_CODE))
+            errors = self._check(table, row, number, self.refused_first)
+            late = False
+            if not errors:
+                if self.known is None:
+                    self.unresolved.extend(self._pending(table, row, number))
+                else:
+                    errors = self._check(table, row, number, self.refused, self.known)
+                    late = True
             if errors:
                 self.result.errors.extend(errors)
                 rejected.append((number, {c: value_to_text(row.get(c)) for c in table.column_names}, errors))
+                self._candidate(table, row.get(table.key[0]) if len(table.key) == 1 else None, number, late)
             else:
                 keep_rows.append(row)
                 keep_numbers.append(number)
-                self.unresolved.extend(pending)
+        self.seen[name] = len(rejected)
         self.accept(table, keep_rows)
+        self._trim(name)
         return keep_rows, keep_numbers
+
+    def _check(
+        self,
+        table: Table,
+        row: Row,
+        number: int,
+        refused: dict[str, dict[object, int]],
+        known: Callable[[str, str], bool] | None = None,
+    ) -> list[RowError]:
+        errors: list[RowError] = []
+        for column in table.refs:
+            value = row.get(column.name)
+            target = column.ref
+            if value is None or target is None or value in self.accepted[target]:
+                continue
+            bad_row = refused[target].get(value)
+            key = value_to_text(value)
+            if bad_row is not None:
+                reason = DEPENDS_ON_REJECTED.format(row=bad_row, table=target, key=key)
+                errors.append(RowError(table.name, number, column.name, reason, key))
+            elif known is not None and not known(target, key):
+                reason = REFERENCE_MISSING.format(table=target, key=key)
+                errors.append(RowError(table.name, number, column.name, reason, key, code=REFERENCE_CODE))
+        return errors
+
+    def _pending(self, table: Table, row: Row, number: int) -> list[tuple[str, int, str, str]]:
+        pending: list[tuple[str, int, str, str]] = []
+        for column in table.refs:
+            value = row.get(column.name)
+            if value is not None and column.ref is not None and value not in self.accepted[column.ref]:
+                pending.append((table.name, number, column.name, value_to_text(value)))
+        return pending
+
+    def _candidate(self, table: Table, value: object, number: int, late: bool) -> None:
+        if len(table.key) != 1:
+            return
+        text = value_to_text(value).strip() if value is not None else ""
+        if not text:
+            return
+        for kind in (self.candidates, *(() if late else (self.candidates_first,))):
+            found = kind.setdefault(table.name, {})
+            if number < found.get(text, number + 1):
+                found[text] = number
+
+    def note_refused(self, table: Table) -> None:
+        """Note the keys of rows the table reader refused since last asked (before they may be dropped)."""
+        name = table.name
+        rejected = self.result.rejected.setdefault(name, [])
+        start = self.seen.get(name, 0)
+        if len(table.key) == 1:
+            for number, raw, _errors in rejected[start:]:
+                self._candidate(table, raw.get(table.key[0], ""), number, False)
+        self.seen[name] = len(rejected)
+        self._trim(name)
+
+    def _trim(self, name: str) -> None:
+        """Keep at most `keep` refused rows of the table and `keep` errors; count the others."""
+        if self.keep is None:
+            return
+        rejected = self.result.rejected[name]
+        if len(rejected) > self.keep:
+            self.result.dropped += len(rejected) - self.keep
+            del rejected[self.keep :]
+            self.seen[name] = len(rejected)
+        errors = self.result.errors
+        if len(errors) > self.keep:
+            self.result.dropped_errors += len(errors) - self.keep
+            del errors[self.keep :]
 
     def accept(self, table: Table, rows: list[Row]) -> None:
         """Remember the keys of accepted rows of a table other tables refer to."""
@@ -886,17 +990,12 @@ class _References:
 
     def table_done(self, table: Table) -> None:
         """The table is read: note the keys of its refused rows, and put them in row order."""
+        self.note_refused(table)
         name = table.name
         accepted = self.accepted.setdefault(name, set())
-        rejected = self.result.rejected.setdefault(name, [])
-        rejected.sort(key=lambda r: r[0])
-        refused: dict[object, int] = {}
-        if len(table.key) == 1:
-            for number, raw, _errors in rejected:
-                value = raw.get(table.key[0], "").strip()
-                if value and value not in accepted:
-                    refused.setdefault(value, number)
-        self.refused[name] = refused
+        self.result.rejected.setdefault(name, []).sort(key=lambda r: r[0])
+        self.refused[name] = {k: n for k, n in self.candidates.pop(name, {}).items() if k not in accepted}
+        self.refused_first[name] = {k: n for k, n in self.candidates_first.pop(name, {}).items() if k not in accepted}
 
 
 #: The tables whose keys other tables refer to.
