@@ -178,14 +178,24 @@ def test_in_parts_the_command_writes_the_same_files(runner, reconciled, migratio
         assert (out / name).read_bytes() == (whole / name).read_bytes(), name
 
 
-def test_large_extracts_are_reconciled_in_parts_without_being_asked(runner, migration_pair, tmp_path, monkeypatch):
+def test_large_extracts_are_reconciled_in_parts_without_being_asked(
+    runner, reconciled, migration_pair, tmp_path, monkeypatch
+):
     from sendtrack.cli import reconcile as command
 
+    _, whole = reconciled
     monkeypatch.setattr(command, "LARGE_INPUT_MB", 1)  # the pair is a few MB
+    monkeypatch.setattr(command, "DEFAULT_PART_PEOPLE", 500)
     folder = migration_pair.folder
-    result = runner.invoke(cli, ["reconcile", str(folder / "old"), str(folder / "new"), "--out", str(tmp_path / "o")])
+    out = tmp_path / "o"
+    args = ["reconcile", str(folder / "old"), str(folder / "new"), "--out", str(out),
+            "--from", "2024-01-01", "--to", "2024-12-31"]  # fmt: skip
+    result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert "parts of up to 10,000 children" in result.output
+    assert "parts of up to 500 children" in result.output
+    for name in ["summary.json", *SPEC_COLUMNS, "kpi_movers.csv", "report.html"]:
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == []  # the working files are gone
 
 
 def test_a_part_size_below_one_is_bad_usage(runner, migration_pair, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import filecmp
 import shutil
@@ -120,3 +121,70 @@ def test_the_working_files_go_when_it_is_closed(migration_pair, tmp_path):
     assert made.result.kpi_note == "KPIs were not asked for"
     made.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]
+
+
+def _rows(path):
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
+def _save(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def test_a_plan_naming_another_childs_assessment_is_compared_with_it(migration_pair, tmp_path):
+    """The reader accepts a plan whose assessment is another child's; in parts, the two children's parts are
+    reconciled together, so the plan's assessment is compared through the whole's matches, as held whole."""
+    folder = tmp_path / "pair"
+    shutil.copytree(migration_pair.folder, folder)
+    matched = {(m.table, m.old_id): m.new_id for m in migration_pair.result.matches}
+    old_plans, new_plans = _rows(folder / "old" / "plans.csv"), _rows(folder / "new" / "plans.csv")
+    header = old_plans[0]
+    plan, assessment = header.index("plan_id"), header.index("assessment_id")
+    both = [r for r in old_plans[1:] if ("plans", r[plan]) in matched and ("assessments", r[assessment]) in matched]
+    first, last = both[0], both[-1]  # children far apart in the file: different parts
+    first[assessment] = last[assessment]
+    new_header = new_plans[0]
+    for row in new_plans[1:]:
+        if row[new_header.index("plan_id")] == matched[("plans", first[plan])]:
+            row[new_header.index("assessment_id")] = matched[("assessments", last[assessment])]
+    _save(folder / "old" / "plans.csv", old_plans)
+    _save(folder / "new" / "plans.csv", new_plans)
+
+    old, new = read_side(folder / "old", label="old"), read_side(folder / "new", label="new")
+    whole = reconcile(old.tables, new.tables, old=old.info, new=new.info, period_from=PERIOD[0], period_to=PERIOD[1])
+    made = reconcile_in_parts(
+        folder / "old", folder / "new", period_from=PERIOD[0], period_to=PERIOD[1], part_people=100
+    )
+    try:
+        assert made.linked == 2  # the plan on each side
+        assert made.parts == 11  # twelve parts, two of them reconciled as one
+        assert _differing(_written(whole, tmp_path / "whole"), _written(made.result, tmp_path / "parts")) == []
+    finally:
+        made.close()
+
+
+def test_rows_handed_over_a_few_at_a_time_give_the_same_files(migration_pair, whole_files, tmp_path, monkeypatch):
+    """Small reader chunks: the people cross chunk boundaries before the first request arrives."""
+    from sendtrack.spreadsheets import reader
+
+    monkeypatch.setattr(reader, "STREAM_CHUNK_ROWS", 7)
+    monkeypatch.setattr(large.os, "cpu_count", lambda: 2)  # worker processes, whatever the machine
+    folder = migration_pair.folder
+    made = reconcile_in_parts(folder / "old", folder / "new", period_from=PERIOD[0], period_to=PERIOD[1],
+                              part_people=333)  # fmt: skip
+    try:
+        assert _differing(whole_files, _written(made.result, tmp_path / "parts")) == []
+    finally:
+        made.close()
+
+
+def test_a_list_of_many_runs_is_read_back_through_few_open_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(large, "MAX_OPEN_RUNS", 3)
+    spilled: Spilled[int] = Spilled(tmp_path, "numbers")
+    for run in range(10):
+        spilled.add_run(f"r{run}", [((n, run), n) for n in range(run, 40, 10)])
+    assert list(spilled) == sorted(n for run in range(10) for n in range(run, 40, 10))
+    assert len(spilled.runs) <= 3
+    assert list(spilled) == list(range(40))  # read again, from the merged runs

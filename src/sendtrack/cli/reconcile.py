@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -33,7 +35,6 @@ LARGE_INPUT_MB = 200
 #: Children a part holds by default (`reconciliation.large.DEFAULT_PART_PEOPLE`, not imported here so that
 #: the command's help does not load the reconciliation).
 DEFAULT_PART_PEOPLE = 10_000
-SIDES = ("old", "new")
 
 
 @click.command("reconcile")
@@ -133,9 +134,12 @@ def _write(result: Reconciliation, old: Path, new: Path, out: Path, fmt: str) ->
 
 
 def _megabytes(path: Path) -> float:
-    """The size of an extract's files (a folder's CSV files, or a workbook), in MB."""
-    files = [f for f in path.iterdir() if f.is_file()] if path.is_dir() else [path]
-    return sum(f.stat().st_size for f in files) / 1_000_000
+    """The size of a folder extract's files, in MB (0 for a workbook: it is read whole either way, and an
+    unreadable folder is reported when it is read)."""
+    try:
+        return sum(f.stat().st_size for f in path.iterdir() if f.is_file()) / 1_000_000 if path.is_dir() else 0
+    except OSError:
+        return 0
 
 
 def _reconcile_in_parts(
@@ -149,9 +153,14 @@ def _reconcile_in_parts(
     part_size: int,
 ) -> None:
     """The same reconciliation, part by part (`reconciliation.large`): for extracts too large for memory."""
+    from sendtrack.domain.reconciliation import SIDES
     from sendtrack.reconciliation.large import reconcile_in_parts
     from sendtrack.spreadsheets.extract import ExtractUnreadable
 
+    out.mkdir(parents=True, exist_ok=True)
+    # A scheduler's SIGTERM ends the run as Ctrl-C does, so the working files (beside the results, not in a
+    # temporary folder that may be held in memory) are deleted on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     with progress_bar() as progress:
         try:
             made = reconcile_in_parts(
@@ -161,6 +170,7 @@ def _reconcile_in_parts(
                 period_from=period_from,
                 period_to=period_to,
                 part_people=part_size,
+                work_dir=out,
                 progress=progress,
             )
         except ExtractUnreadable as exc:
@@ -171,6 +181,12 @@ def _reconcile_in_parts(
         result = made.result
         refused = _echo_refused([(result.side(s).label, made.errors[s], result.side(s).rejected_rows) for s in SIDES])
         click.echo(f"reconciled in {made.parts:,} parts of up to {part_size:,} children", err=True)
+        if made.linked:
+            click.echo(
+                f"{made.linked:,} plans name the assessment of a child in another part: those parts were "
+                "reconciled together",
+                err=True,
+            )
         _write(result, old, new, out, fmt)
     finally:
         made.close()

@@ -81,6 +81,8 @@ __all__ = ["DEFAULT_PART_PEOPLE", "InParts", "Spilled", "reconcile_in_parts"]
 DEFAULT_PART_PEOPLE = 10_000
 #: Rows waiting to be written to the parts' files before all are written out.
 BUFFERED_ROWS = 200_000
+#: Files a list read back from disk holds open at once (far below the usual limit of 1,024 a process).
+MAX_OPEN_RUNS = 200
 
 T = TypeVar("T")
 Progress = Callable[[str, int, int], None]
@@ -124,7 +126,21 @@ class Spilled(Sequence[T], Generic[T]):
                     return
                 yield from batch
 
+    def _compact(self) -> None:
+        """Merge the runs into fewer, so that reading never opens more than `MAX_OPEN_RUNS` files at once."""
+        while len(self.runs) > MAX_OPEN_RUNS:
+            merged: list[Path] = []
+            for start in range(0, len(self.runs), MAX_OPEN_RUNS):
+                group = self.runs[start : start + MAX_OPEN_RUNS]
+                target = self.folder / f"merged-{len(self.runs)}-{start:06d}.pkl"
+                write_run(target, heapq.merge(*(self._read(p) for p in group), key=itemgetter(0)))
+                for path in group:
+                    path.unlink()
+                merged.append(target)
+            self.runs = merged
+
     def __iter__(self) -> Iterator[T]:
+        self._compact()
         merged = heapq.merge(*(self._read(p) for p in self.runs), key=itemgetter(0))
         make = self.make
         if make is None:
@@ -206,6 +222,8 @@ class InParts:
     notices: dict[Side, list[str]]
     parts: int
     work: Path
+    #: Plans naming the assessment of a child in another part (whose parts were then reconciled as one).
+    linked: int = 0
 
     def close(self) -> None:
         """Delete the working files (the result's lists live there: write them out first)."""
@@ -272,6 +290,8 @@ class _Dealer:
         self.part_of: dict[str, dict[Any, int]] = {"people": people}
         self.buffers: list[list[tuple[str, int, Row]]] = [[] for _ in range(parts)]
         self.buffered = 0
+        #: Parts joined by a plan of one child naming the assessment of a child in another part.
+        self.links: list[tuple[int, int]] = []
 
     def deal(self, table: str, rows: list[Row], numbers: list[int]) -> None:
         parent_table, column = PARENTS.get(table, ("people", "person_id"))  # people: by their own id
@@ -280,10 +300,15 @@ class _Dealer:
         if table in ("requests", "assessments", "plans"):
             mine = self.part_of.setdefault(table, {})
             key = {"requests": "request_id", "assessments": "assessment_id", "plans": "plan_id"}[table]
+        assessments = self.part_of.get("assessments", {}) if table == "plans" else {}
         for row, number in zip(rows, numbers, strict=True):
             part = parents.get(row.get(column), 0)  # a record whose child is unknown: the first part
             if mine is not None:
                 mine[row.get(key)] = part
+            if assessments:
+                other = assessments.get(row.get("assessment_id"), part)
+                if other != part:
+                    self.links.append((part, other))
             self.buffers[part].append((table, number, row))
         self.buffered += len(rows)
         if self.buffered >= BUFFERED_ROWS:
@@ -368,16 +393,7 @@ def _reconcile_in_parts(
     infos = {side: sides[side].info() for side in SIDES}
     as_of, period_from, period_to = resolve_dates(infos["old"], infos["new"], as_of, period_from, period_to)
 
-    identities = match_identities(
-        {"caseworkers": sides["old"].caseworkers, "people": sides["old"].people},
-        {"caseworkers": sides["new"].caseworkers, "people": sides["new"].people},
-    )
-    count = max(len(sides["old"].people), len(sides["new"].people))
-    parts = max(1, math.ceil(count / max(1, part_people)))
-    part_of = _parts_of_people(identities, sides, parts)
-    for side in SIDES:
-        sides[side].people = []  # matched: the identities are no longer needed
-        _deal(sides[side], work / side, parts, part_of[side])
+    identities, groups, links = _match_and_deal(sides, work, part_people)
     infos = {side: sides[side].info() for side in SIDES}
 
     dates = {side: infos[side].extract_date or as_of for side in SIDES}
@@ -391,15 +407,16 @@ def _reconcile_in_parts(
         whole,
         with_kpis,
         {name: Spilled(lists, name, make) for name, make in _KINDS.items()},
+        groups,
     )
     deltas: dict[tuple[str, str], Counter[int]] = dict(_date_deltas(identities.caseworker_scan.differences))
     dated_pairs: Counter[tuple[str, str]] = Counter(identities.caseworker_scan.dated_pairs)
-    for index, (part_deltas, part_pairs) in enumerate(_each(job, _first_pass, parts)):
+    for index, (part_deltas, part_pairs) in enumerate(_each(job, _first_pass)):
         for where, counts in part_deltas.items():
             deltas.setdefault(where, Counter()).update(counts)
         dated_pairs.update(part_pairs)
         if progress is not None:
-            progress("looking for date shifts", index + 1, parts)
+            progress("looking for date shifts", index + 1, len(groups))
     whole.shifts = systematic_shifts(deltas, dated_pairs)
     whole.dated_pairs = dated_pairs
 
@@ -421,7 +438,7 @@ def _reconcile_in_parts(
     ties = list(identities.found.standing_ties())
 
     def reconciled() -> Iterator[Part]:
-        for index, (part, written, counted) in enumerate(_each(job, _second_pass, parts)):
+        for index, (part, written, counted) in enumerate(_each(job, _second_pass)):
             for name, count in written.items():
                 spilled[name].register(_run(index), count)
             tallies.rules.update(counted.rules)
@@ -429,7 +446,7 @@ def _reconcile_in_parts(
             tallies.fields.update(counted.fields)
             ties.extend(part.ties)
             if progress is not None:
-                progress("reconciling", index + 1, parts)
+                progress("reconciling", index + 1, len(groups))
             yield part
 
     merged = merge_parts(identities, reconciled(), with_kpis=with_kpis)
@@ -457,12 +474,36 @@ def _reconcile_in_parts(
     )
     label = {"old": str(old_path), "new": str(new_path)}
     errors = {s: [e.display(label[s]) for e in sides[s].stream.result.errors] for s in SIDES}
+    for s in SIDES:
+        dropped = sides[s].stream.result.dropped_errors
+        if dropped:
+            errors[s].append(f"... and {dropped:,} more problems, not kept (each refused row is counted)")
     notices = {s: [f"{n.table}: {n.message}" for n in sides[s].stream.result.notices] for s in SIDES}
-    return InParts(result, errors, notices, parts, work)
+    return InParts(result, errors, notices, len(groups), work, len(links))
 
 
-def _deal(side: _Side, folder: Path, parts: int, people: dict[str, int]) -> None:
-    """Deal one extract's people (from their file) and every later table (from the stream) to the parts."""
+def _match_and_deal(
+    sides: dict[Side, _Side], work: Path, part_people: int
+) -> tuple[Identities, list[list[int]], list[tuple[int, int]]]:
+    """Match the people, give each child a part, deal both extracts to the parts: the matches, the groups
+    of parts to reconcile together, and the plans that joined parts."""
+    identities = match_identities(
+        {"caseworkers": sides["old"].caseworkers, "people": sides["old"].people},
+        {"caseworkers": sides["new"].caseworkers, "people": sides["new"].people},
+    )
+    count = max(len(sides["old"].people), len(sides["new"].people))
+    parts = max(1, math.ceil(count / max(1, part_people)))
+    part_of = _parts_of_people(identities, sides, parts)
+    links: list[tuple[int, int]] = []
+    for side in SIDES:
+        sides[side].people = []  # matched: the identities are no longer needed
+        links += _deal(sides[side], work / side, parts, part_of[side])
+    return identities, _groups(parts, links), links
+
+
+def _deal(side: _Side, folder: Path, parts: int, people: dict[str, int]) -> list[tuple[int, int]]:
+    """Deal one extract's people (from their file) and every later table (from the stream) to the parts;
+    returns the pairs of parts a plan joins (`_Dealer.links`)."""
     dealer = _Dealer(folder, parts, people)
     assert side.people_file is not None
     with side.people_file.open("rb") as source:
@@ -482,6 +523,7 @@ def _deal(side: _Side, folder: Path, parts: int, people: dict[str, int]) -> None
         count_dates(table, rows, side.date_counts)
         dealer.deal(table, rows, numbers)
     dealer.flush()
+    return dealer.links
 
 
 def _prepend(
@@ -512,6 +554,7 @@ class _Job:
     whole: Whole
     with_kpis: bool
     lists: dict[str, Spilled[Any]]
+    groups: list[list[int]]  # the parts reconciled together, in order (one part each, unless a plan joins two)
 
 
 #: The job being run, for the forked workers (set while the passes run).
@@ -522,30 +565,68 @@ def _run(index: int) -> str:
     return f"part-{index:06d}"
 
 
-def _each(job: _Job, work: Callable[[int], T], parts: int) -> Iterator[T]:
-    """`work` on every part in order: in forked worker processes where the machine has more than one CPU
-    (each holds one part at a time), else here."""
-    workers = min(os.cpu_count() or 1, parts)
+def _groups(parts: int, links: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The parts to reconcile together: each part alone, except parts joined by `links`, which go as one
+    (a plan and the assessment it names must be compared in the same part), in order of their first part."""
+    leader = list(range(parts))
+
+    def find(part: int) -> int:
+        while leader[part] != part:
+            leader[part] = leader[leader[part]]
+            part = leader[part]
+        return part
+
+    for a, b in links:
+        first, second = sorted((find(a), find(b)))
+        leader[second] = first
+    groups: dict[int, list[int]] = {}
+    for part in range(parts):
+        groups.setdefault(find(part), []).append(part)
+    return sorted(groups.values())
+
+
+def _each(job: _Job, work: Callable[[int], T]) -> Iterator[T]:
+    """`work` on every group of parts in order: in forked worker processes where the machine has more than one
+    CPU (each holds one group at a time), else here."""
+    count = len(job.groups)
+    workers = min(os.cpu_count() or 1, count)
     _JOB[:] = [job]
     try:
         if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            yield from (work(index) for index in range(parts))
+            yield from (work(index) for index in range(count))
             return
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield from pool.map(work, range(parts))
+            yield from pool.map(work, range(count))
     finally:
         _JOB.clear()
 
 
 def _load(job: _Job, index: int) -> tuple[dict[Side, dict[str, list[Row]]], dict[tuple[str, str, str], int]]:
+    """The tables of one group of parts, both sides, each table in file order, and each record's row number."""
     tables: dict[Side, dict[str, list[Row]]] = {}
     positions: dict[tuple[str, str, str], int] = {}
     for side in SIDES:
-        rows, numbers = _read_part(job.work / side, index, job.caseworkers[side])
-        tables[side] = rows  # in file order: the dealer appends each part's rows as the stream gives them
-        positions.update({(side, table, rid): n for (table, rid), n in numbers.items()})
+        tables[side] = {t: [] for t in MATCH_ORDER}
+        for part in job.groups[index]:
+            rows, numbers = _read_part(job.work / side, part, job.caseworkers[side])
+            for table, held in rows.items():
+                if table != "caseworkers":
+                    tables[side][table].extend(held)
+            positions.update({(side, table, rid): n for (table, rid), n in numbers.items()})
+        tables[side]["caseworkers"] = job.caseworkers[side]
+        if len(job.groups[index]) > 1:  # parts' rows interleave in the file: put them back in its order
+            for table, held in tables[side].items():
+                if table != "caseworkers":
+                    held.sort(key=_file_order(positions, side, table))
     return tables, positions
+
+
+def _file_order(positions: dict[tuple[str, str, str], int], side: Side, table: str) -> Callable[[Row], int]:
+    def order(row: Row) -> int:
+        return positions[(side, table, fast_record_id(table, row))]
+
+    return order
 
 
 def _first_pass(index: int) -> tuple[dict[tuple[str, str], Counter[int]], Counter[tuple[str, str]]]:
