@@ -946,7 +946,7 @@ class _References:
                 pending.append((table.name, number, column.name, value_to_text(value)))
         return pending
 
-    def _candidate(self, table: Table, value: object, number: int, late: bool) -> None:
+    def _candidate(self, table: Table, value: Value | str, number: int, late: bool) -> None:
         if len(table.key) != 1:
             return
         text = value_to_text(value).strip() if value is not None else ""
