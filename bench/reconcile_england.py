@@ -26,7 +26,6 @@ import argparse
 import csv
 import datetime as dt
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -34,6 +33,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from common import machine
+from reconcile import run_command as run_reconcile
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -94,22 +94,6 @@ def combine(folder: Path, councils: int, people: int) -> Path:
     return target
 
 
-#: Runs the command in a child Python; prints its own CPU (with its workers') and peak memory last.
-CHILD = """
-import resource, sys
-from sendtrack.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit as exc:
-    code = exc.code
-own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM"))
-cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
-print(f"{cpu} {peak} {workers.ru_maxrss}", file=sys.stderr)
-sys.exit(code)
-"""
-
-
 def _available_mib() -> float:
     with open("/proc/meminfo") as meminfo:
         for line in meminfo:
@@ -138,34 +122,12 @@ def run_command(pair: Path, out: Path, part_size: int) -> tuple[float, float, fl
     """Wall seconds, CPU seconds, peak MiB of the main process, of the largest worker, and of the whole run."""
     sampler = MemorySampler()
     sampler.start()
-    start = time.perf_counter()
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            CHILD,
-            "reconcile",
-            str(pair / "old"),
-            str(pair / "new"),
-            "--out",
-            str(out),
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-12-31",
-            "--part-size",
-            str(part_size),
-        ],  # fmt: skip
-        capture_output=True,
-        text=True,
-    )
-    wall = time.perf_counter() - start
-    sampler.done.set()
-    sampler.join()
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"the command failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    cpu, peak_kib, worker_kib = done.stderr.strip().splitlines()[-1].split()
-    return wall, float(cpu), int(peak_kib) / 1024, int(worker_kib) / 1024, sampler.peak
+    try:
+        wall, cpu, peak, worker = run_reconcile(pair, out, "--part-size", str(part_size))
+    finally:
+        sampler.done.set()
+        sampler.join()
+    return wall, cpu, peak, worker, sampler.peak
 
 
 def stream_baseline(pair: Path) -> float:

@@ -233,10 +233,9 @@ class InParts:
 def _reading(label: str, progress: Progress | None) -> Callable[[int, int], None] | None:
     if progress is None:
         return None
-    report = progress
 
     def step(done: int, total: int) -> None:
-        report(f"reading {label}", done, total)
+        progress(f"reading {label}", done, total)
 
     return step
 
@@ -286,7 +285,6 @@ class _Dealer:
     def __init__(self, folder: Path, parts: int, people: dict[str, int]) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
-        self.parts = parts
         self.part_of: dict[str, dict[Any, int]] = {"people": people}
         self.buffers: list[list[tuple[str, int, Row]]] = [[] for _ in range(parts)]
         self.buffered = 0

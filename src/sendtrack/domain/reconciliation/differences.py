@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from sendtrack.domain.quality import KEYS
 from sendtrack.domain.quality.values import Row
 from sendtrack.domain.reconciliation.matching import MATCH_ORDER, PARENTS, Indexed, MatchSet
-from sendtrack.domain.reconciliation.types import Difference
+from sendtrack.domain.reconciliation.types import Difference, Side, TableCounts
 from sendtrack.domain.reconciliation.values import comparable, values_differ
 
-__all__ = ["MAPPED_COLUMNS", "DifferenceScan", "compared_columns", "scan_differences"]
+__all__ = ["MAPPED_COLUMNS", "DifferenceScan", "compared_columns", "scan_differences", "table_counts"]
 
 #: Columns naming a record of another table in the source system's own keys: compared through the matches.
 MAPPED_COLUMNS: Mapping[tuple[str, str], str] = {
@@ -115,3 +115,16 @@ def _reference_differs(old: object, new: object, matches: Mapping[str, str]) -> 
     if a is None or b is None:
         return a is not b
     return matches.get(str(a)) != str(b)
+
+
+def table_counts(
+    sides: Mapping[Side, Indexed], found: MatchSet, scan: DifferenceScan, *, tables: Sequence[str] = MATCH_ORDER
+) -> dict[str, TableCounts]:
+    """Per table: rows on each side, matched, in one side only, and matched with at least one difference."""
+    differing: Counter[str] = Counter(table for table, _ in scan.by_record)
+    out: dict[str, TableCounts] = {}
+    for table in tables:
+        old_rows, new_rows = len(sides["old"].ds.rows(table)), len(sides["new"].ds.rows(table))
+        both = len(found.old_to_new[table])
+        out[table] = TableCounts(old_rows, new_rows, both, old_rows - both, new_rows - both, differing[table])
+    return out

@@ -19,7 +19,7 @@ from typing import Any
 from sendtrack.domain.kpis import compute_kpis
 from sendtrack.domain.quality import Dataset
 from sendtrack.domain.quality.values import Row
-from sendtrack.domain.reconciliation.differences import DifferenceScan, scan_differences
+from sendtrack.domain.reconciliation.differences import scan_differences, table_counts
 from sendtrack.domain.reconciliation.findings import (
     Artefacts,
     find_artefacts,
@@ -36,7 +36,7 @@ from sendtrack.domain.reconciliation.kpis import (
     default_period,
     kpi_impacts,
 )
-from sendtrack.domain.reconciliation.matching import MATCH_ORDER, Indexed, MatchSet, match_all
+from sendtrack.domain.reconciliation.matching import MATCH_ORDER, Indexed, match_all
 from sendtrack.domain.reconciliation.types import (
     SIDES,
     ChangeKind,
@@ -187,16 +187,6 @@ class Tallies:
         self.fields.update((d.table, d.field) for d in differences)
 
 
-def _table_counts(sides: Mapping[Side, Indexed], found: MatchSet, scan: DifferenceScan) -> dict[str, TableCounts]:
-    differing: Counter[str] = Counter(table for table, _ in scan.by_record)
-    out: dict[str, TableCounts] = {}
-    for table in MATCH_ORDER:
-        old_rows, new_rows = len(sides["old"].ds.rows(table)), len(sides["new"].ds.rows(table))
-        both = len(found.old_to_new[table])
-        out[table] = TableCounts(old_rows, new_rows, both, old_rows - both, new_rows - both, differing[table])
-    return out
-
-
 def _info(side: Side, given: SideInfo | None, tables: Mapping[str, Sequence[Row]]) -> SideInfo:
     rows = {t: len(tables.get(t, ())) for t in MATCH_ORDER}
     if given is None:
@@ -282,7 +272,7 @@ def reconcile(
         differences=scan.differences,
         findings=findings,
         ties=found.standing_ties(),
-        table_counts=_table_counts(sides, found, scan),
+        table_counts=table_counts(sides, found, scan),
         artefacts=artefacts,
         sources=sources_of_difference(scan.differences, artefacts),
     )

@@ -30,7 +30,7 @@ from sendtrack.domain.kpis import KpiMembers, KpiResult, compute_kpis
 from sendtrack.domain.kpis.merge import KpiTally, merge_kpi_results, merged_order
 from sendtrack.domain.quality import Dataset
 from sendtrack.domain.quality.values import Row
-from sendtrack.domain.reconciliation.differences import DifferenceScan, scan_differences
+from sendtrack.domain.reconciliation.differences import DifferenceScan, scan_differences, table_counts
 from sendtrack.domain.reconciliation.findings import (
     date_deltas,
     find_artefacts,
@@ -131,10 +131,7 @@ def match_identities(old_tables: Mapping[str, Sequence[Row]], new_tables: Mappin
     found = match_all(sides["old"], sides["new"])
     unmatched = unmatched_records(sides, found, tables=IDENTITY_TABLES)
     scan = scan_differences(found, sides["old"], sides["new"], tables=("caseworkers",))
-    olds, news = len(sides["old"].by_id["caseworkers"]), len(sides["new"].by_id["caseworkers"])
-    both = len(found.old_to_new["caseworkers"])
-    differing = len({old_id for _, old_id in scan.by_record})
-    counts = {"caseworkers": TableCounts(olds, news, both, olds - both, news - both, differing)}
+    counts = table_counts(sides, found, scan, tables=("caseworkers",))
     return Identities(found, unmatched, scan, counts)
 
 
@@ -203,11 +200,7 @@ def reconcile_part(
     part.findings = findings
     part.ties = [t for t in found.standing_ties() if t.table not in IDENTITY_TABLES]
     part.sources = source_counts(scan.differences, artefacts)
-    differing = Counter(table for table, _ in scan.by_record)
-    for table in PART_TABLES:
-        olds, news = len(sides["old"].by_id[table]), len(sides["new"].by_id[table])
-        both = len(found.old_to_new[table])
-        part.counts[table] = TableCounts(olds, news, both, olds - both, news - both, differing[table])
+    part.counts = table_counts(sides, found, scan, tables=PART_TABLES)
     if kpis is not None:
         part.kpis = {
             side: kpis(tables, as_of=whole.as_of, period_from=whole.period_from, period_to=whole.period_to)
